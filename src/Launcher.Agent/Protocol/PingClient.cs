@@ -1,0 +1,54 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Launcher.Agent.Protocol;
+
+/// <summary>The client side of the ping: connect, send <c>ping\n</c>, read one JSON line.</summary>
+public static class PingClient
+{
+    /// <summary>Pings the worker listening on <paramref name="socketPath"/>; null when it does not answer in time.</summary>
+    public static async Task<PingReply?> PingAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reply = await SendAsync(socketPath, "ping", timeout, cancellationToken);
+        if (reply is null)
+            return null;
+
+        try
+        {
+            return JsonSerializer.Deserialize(reply, ProtocolJson.Default.PingReply);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends one command line and returns the one reply line, or null on any failure or timeout.</summary>
+    public static async Task<string?> SendAsync(string socketPath, string command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutCts.CancelAfter(timeout);
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeoutCts.Token);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\n"), timeoutCts.Token);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            return await reader.ReadLineAsync(timeoutCts.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+namespace Launcher.Agent.Protocol;
+
+/// <summary>
+/// The file layout of the runtime directory, shared by the launcher and every worker:
+/// <c>&lt;runtime&gt;/&lt;instance&gt;.lock</c>, <c>&lt;runtime&gt;/&lt;instance&gt;/workers/&lt;pid&gt;.json|.sock</c>.
+/// </summary>
+public sealed record RuntimePaths(string Root, string Instance)
+{
+    /// <summary>The directory named by <c>LAUNCHER_RUNTIME_DIR</c>, else <c>$XDG_RUNTIME_DIR/launcher</c>, else <c>/tmp/launcher-&lt;uid&gt;</c>.</summary>
+    public static string DefaultRoot()
+    {
+        var explicitDir = Environment.GetEnvironmentVariable(EnvironmentNames.RuntimeDir);
+        if (!string.IsNullOrWhiteSpace(explicitDir))
+            return Path.GetFullPath(explicitDir);
+
+        var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        if (!string.IsNullOrWhiteSpace(xdg) && Directory.Exists(xdg))
+            return Path.Combine(xdg, "launcher");
+
+        return Path.Combine(Path.GetTempPath(), $"launcher-{SelfIdentity.UserId}");
+    }
+
+    /// <summary>The exclusive lock file held by the running launcher. Never deleted.</summary>
+    public string LockFile => Path.Combine(Root, Instance + ".lock");
+
+    /// <summary>Who holds the lock: pid, start ticks and command line, written after the lock is taken.</summary>
+    public string HolderFile => Path.Combine(Root, Instance + ".holder.json");
+
+    /// <summary>The launcher's view of its workers (last ping times), for <c>launcher status</c>.</summary>
+    public string StatusFile => Path.Combine(Root, Instance + ".status.json");
+
+    /// <summary>Registrations and ping sockets of this instance's workers.</summary>
+    public string WorkersDir => Path.Combine(Root, Instance, "workers");
+
+    /// <summary>The registration a worker with this pid writes.</summary>
+    public string RegistrationFile(int pid) => Path.Combine(WorkersDir, $"{pid}.json");
+
+    /// <summary>The socket a worker with this pid listens on.</summary>
+    public string SocketFile(int pid) => Path.Combine(WorkersDir, $"{pid}.sock");
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Launcher.Exceptions;
+using Launcher.Supervise;
+
+namespace Launcher.Cli;
+
+/// <summary>The command line: verbs, options, help with an example each, and the exit-code contract.</summary>
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = "launcher.json to use (default: ./launcher.json, else the built-in sample config)",
+            Recursive = true,
+        };
+        var json = new Option<bool>("--json") { Description = "machine-readable output" };
+
+        var root = new RootCommand(
+            "launcher: exactly N workers, all of them yours, all answering.\n" +
+            "Guards the instance, kills stray workers, spawns, verifies and supervises.\n\n" +
+            "Exit codes: 0 ok, 2 bad usage or config, 3 another launcher holds the instance,\n" +
+            "4 verification failed (or strays with --no-kill), 5 crash loop.");
+        root.Options.Add(config);
+
+        var debug = new Option<bool>("--debug") { Description = "one worker, no restarts, worker output on the console, long verification timeout" };
+        var noKill = new Option<bool>("--no-kill") { Description = "do not kill stray workers: list them and exit 4 instead" };
+        var run = new Command("run", "Start and supervise the workers until Ctrl+C / SIGTERM.\n\nExample:\n  launcher run --config examples/shell/launcher.json") { debug, noKill };
+        run.SetAction((result, _) => Guarded(() => RunCommand.ExecuteAsync(result.GetValue(config), new RunFlags(result.GetValue(debug), result.GetValue(noKill)))));
+
+        var status = new Command("status", "Show the running launcher and each worker: node, pid, uptime, last ping, log file.\n\nExample:\n  launcher status --json") { json };
+        status.SetAction((result, _) => Guarded(() => Task.FromResult(StatusCommand.Execute(result.GetValue(config), result.GetValue(json)))));
+
+        var expect = new Option<int?>("--expect") { Description = "the number of workers that must answer (default: the config's workers)" };
+        var ping = new Command("ping", "Ping every worker of the instance; exit 0 only when the expected number answer.\n\nExample:\n  launcher ping --expect 2") { expect, json };
+        ping.SetAction((result, _) => Guarded(() => PingCommand.ExecuteAsync(result.GetValue(config), result.GetValue(expect), result.GetValue(json))));
+
+        var stop = new Command("stop", "Stop the running launcher of the instance (and so all its workers), from another terminal.\n\nExample:\n  launcher stop");
+        stop.SetAction((result, _) => Guarded(() => StopCommand.ExecuteAsync(result.GetValue(config))));
+
+        var kill = new Option<bool>("--kill") { Description = "kill the strays' whole process trees (SIGTERM, grace, SIGKILL)" };
+        var strays = new Command("strays", "List workers of the instance that no running launcher owns; change nothing unless --kill.\n\nExample:\n  launcher strays --kill") { kill, json };
+        strays.SetAction((result, _) => Guarded(() => StraysCommand.ExecuteAsync(result.GetValue(config), result.GetValue(kill), result.GetValue(json))));
+
+        var doctor = new Command("doctor", "Check that this machine can give the launcher's guarantees.\n\nExample:\n  launcher doctor");
+        doctor.SetAction((result, _) => Guarded(() => Task.FromResult(DoctorCommand.Execute(result.GetValue(config)))));
+
+        var service = ServiceCommand.Create(config);
+        foreach (var command in new[] { run, status, ping, stop, strays, doctor, service })
+            root.Subcommands.Add(command);
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+                ConsoleErrors.Write(error.Message + " (see launcher --help)");
+            return ExitCodes.BadUsage;
+        }
+
+        // The launcher handles SIGINT/SIGTERM itself (graceful stop with a grace period); no forced exit here.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    internal static async Task<int> Guarded(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (LauncherException ex)
+        {
+            ConsoleErrors.Write(ex.Message);
+            return ex.ExitCode;
+        }
+    }
+}

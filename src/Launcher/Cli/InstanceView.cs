@@ -1,0 +1,29 @@
+using Launcher.Agent.Protocol;
+using Launcher.Config;
+using Launcher.Guard;
+using Launcher.Platform;
+using Launcher.Strays;
+using Launcher.Verify;
+
+namespace Launcher.Cli;
+
+/// <summary>What the read-only commands (status, ping, strays, stop) need: the config, paths and a live look.</summary>
+internal sealed record InstanceView(LauncherSpec Spec, RuntimePaths Paths, PlatformServices Platform, WorkerFinder Finder)
+{
+    public static InstanceView Open(string? configPath)
+    {
+        var platform = PlatformServices.ForCurrentOs();
+        var spec = ConfigLoader.Load(configPath);
+        var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
+        return new InstanceView(spec, paths, platform, new WorkerFinder(platform.Processes, paths, spec.StrayPatterns));
+    }
+
+    /// <summary>The launcher holding the instance now, or null when none is alive.</summary>
+    public GuardHolder? LiveHolder()
+    {
+        var holder = GuardHolder.TryRead(Paths.HolderFile);
+        return holder is not null && Platform.Processes.IsAlive(new ProcessIdentity(holder.Pid, holder.StartTicks)) ? holder : null;
+    }
+
+    public WorkerPinger Pinger() => new(Spec.Ping, Paths, Spec.Instance, new Spawn.ChildRegistry());
+}

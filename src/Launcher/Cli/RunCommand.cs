@@ -1,0 +1,102 @@
+using Launcher.Agent.Protocol;
+using Launcher.Config;
+using Launcher.Guard;
+using Launcher.Kill;
+using Launcher.Logging;
+using Log = Launcher.Logging.Log;
+using Launcher.Platform;
+using Launcher.Spawn;
+using Launcher.Strays;
+using Launcher.Supervise;
+using Launcher.Verify;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Extensions.Logging;
+
+namespace Launcher.Cli;
+
+/// <summary>
+/// `launcher run`: config -> guard, then the supervisor (a hosted service) does strays -> kill -> spawn ->
+/// verify -> supervise -> stop. Everything that can be refused is refused before the first side effect.
+/// </summary>
+internal static class RunCommand
+{
+    public static async Task<int> ExecuteAsync(string? configPath, RunFlags flags)
+    {
+        var platform = PlatformServices.ForCurrentOs();
+        var spec = ConfigLoader.Load(configPath);
+        var guardNote = EnvironmentGuard.Check(spec.Instance, platform.Processes);
+
+        var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
+        RuntimeDirectory.Prepare(paths.Root, platform.Processes.CurrentUserId);
+        using var instanceLock = InstanceLock.Acquire(paths, platform.Processes, spec.SourceDescription);
+
+        Directory.CreateDirectory(spec.LogDir);
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(paths.WorkersDir);
+        else
+            Directory.CreateDirectory(paths.WorkersDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ScrubInheritedMarkers();
+
+        await using var serilog = LauncherLogging.Create(spec.LogDir, spec.LogFileSizeLimitBytes, spec.LogFilesRetained, flags.Debug);
+        using var loggerFactory = new SerilogLoggerFactory(serilog);
+        var logger = loggerFactory.CreateLogger("Launcher");
+        if (guardNote is not null)
+            Log.Note(logger, guardNote);
+        Log.Note(logger, $"launcher pid {Environment.ProcessId}: instance '{spec.Instance}', {(flags.Debug ? 1 : spec.Workers)} worker(s) of `{spec.Command}` ({spec.SourceDescription})");
+
+        using var spawnThread = new SpawnThread();
+        var context = BuildContext(spec, flags, paths, platform, spawnThread, logger);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(serilog);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o =>
+            o.ShutdownTimeout = spec.StopGrace + (spec.OnWorkerExit?.Timeout ?? TimeSpan.Zero) + TimeSpan.FromSeconds(15));
+        builder.Services.AddSingleton(context);
+        builder.Services.AddHostedService<Supervisor>();
+
+        using var host = builder.Build();
+        await host.RunAsync();
+
+        if (context.Outcome.Message is { } message)
+            ConsoleErrors.Write(message);
+        return context.Outcome.ExitCode;
+    }
+
+    private static RunContext BuildContext(LauncherSpec spec, RunFlags flags, RuntimePaths paths, PlatformServices platform, SpawnThread spawnThread, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        var time = TimeProvider.System;
+        var children = new ChildRegistry();
+        var guard = EnvironmentGuard.ForSelf(spec.Instance, platform.Processes);
+        var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns);
+        var pinger = new WorkerPinger(spec.Ping, paths, spec.Instance, children);
+        return new RunContext(
+            spec,
+            flags,
+            paths,
+            guard,
+            platform,
+            finder,
+            new TreeKiller(platform.Processes, platform.Signals),
+            new WorkerSpawner(spec, paths, guard, spawnThread, children, platform.Processes, time, echoToConsole: flags.Debug),
+            pinger,
+            new Verifier(finder, pinger, time),
+            new ExitHook(spec.OnWorkerExit, spec.Instance, children, logger),
+            children,
+            time,
+            new RunOutcome());
+    }
+
+    // A launcher started from a worker's shell inherits that worker's markers; its helpers must not carry them.
+    private static void ScrubInheritedMarkers()
+    {
+        Environment.SetEnvironmentVariable(EnvironmentNames.Instance, null);
+        Environment.SetEnvironmentVariable(EnvironmentNames.Node, null);
+        Environment.SetEnvironmentVariable(EnvironmentNames.Guard, null);
+        Environment.SetEnvironmentVariable(ProcessMarkers.RoleVariable, null);
+    }
+}

@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Launcher.Exceptions;
+using Launcher.Platform;
+using Microsoft.Extensions.Configuration;
+
+namespace Launcher.Config;
+
+/// <summary>
+/// Reads launcher.json (or the embedded default) and validates it once into a <see cref="LauncherSpec"/>.
+/// Every failure is a <see cref="ConfigException"/> naming the key; nothing is created, started or killed here.
+/// </summary>
+internal static partial class ConfigLoader
+{
+    public const string DefaultFileName = "launcher.json";
+    private static readonly string LauncherDir = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
+
+    /// <summary>Loads <paramref name="explicitPath"/>, else ./launcher.json, else the embedded default.</summary>
+    public static LauncherSpec Load(string? explicitPath)
+    {
+        var (configuration, baseDirectory, description) = Read(explicitPath);
+        if (KnownKeys.FindUnknown(configuration) is { } unknown)
+            throw new ConfigException(unknown, "unknown key; see README.md \"Configuration\" for the keys launcher.json takes");
+
+        LauncherOptions options;
+        try
+        {
+            options = configuration.Get<LauncherOptions>() ?? new LauncherOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigException(KeyFromBinderMessage(ex.Message), "has a value of the wrong type (" + ex.Message + ")", ex);
+        }
+
+        return Validate(options, baseDirectory, description);
+    }
+
+    private static (IConfiguration Configuration, string BaseDirectory, string Description) Read(string? explicitPath)
+    {
+        var path = explicitPath;
+        if (path is null && File.Exists(DefaultFileName))
+            path = DefaultFileName;
+
+        var builder = new ConfigurationBuilder();
+        string baseDirectory, description;
+        if (path is null)
+        {
+            using var stream = typeof(ConfigLoader).Assembly.GetManifestResourceStream("default-launcher.json")
+                ?? throw new InvalidOperationException("the embedded default config is missing from this build");
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            builder.AddJsonStream(copy);
+            baseDirectory = Directory.GetCurrentDirectory();
+            description = "embedded default config (no launcher.json here)";
+        }
+        else
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+                throw new ConfigException("--config", $"no such file: {full}");
+            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+            baseDirectory = Path.GetDirectoryName(full)!;
+            description = full;
+        }
+
+        try
+        {
+            return (builder.Build(), baseDirectory, description);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new ConfigException(path ?? "default config", "is not valid JSON: " + (ex.InnerException ?? ex).Message, ex);
+        }
+    }
+
+    private static LauncherSpec Validate(LauncherOptions options, string baseDirectory, string description)
+    {
+        var instance = options.Instance ?? "default";
+        if (!InstanceName().IsMatch(instance))
+            throw new ConfigException("instance", $"'{instance}' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+        var placeholders = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["configDir"] = baseDirectory,
+            ["launcherDir"] = LauncherDir,
+        };
+
+        var command = ValidateCommand("command", options.Command, baseDirectory, placeholders)
+            ?? throw new ConfigException("command", "is required: the worker's program and arguments as an array, e.g. [\"./worker\", \"--queue\", \"{node}\"]");
+
+        var workingDirectory = ResolvePath(options.WorkingDirectory ?? ".", baseDirectory);
+        if (!Directory.Exists(workingDirectory))
+            throw new ConfigException("workingDirectory", $"no such directory: {workingDirectory}");
+
+        var workers = options.Workers ?? 1;
+        if (workers is < 1 or > 256)
+            throw new ConfigException("workers", $"must be a whole number from 1 to 256 (got {workers})");
+
+        var logDir = ResolvePath(options.LogDir ?? "logs", baseDirectory);
+        CheckWritableDirectory("logDir", logDir);
+
+        var ping = options.Ping ?? new PingOptions();
+        var restart = options.Restart ?? new RestartOptions();
+        var hook = options.OnWorkerExit;
+        var hookCommand = ValidateCommand("onWorkerExit:command", hook?.Command, baseDirectory, placeholders);
+        if (hook is not null && hookCommand is null)
+            throw new ConfigException("onWorkerExit:command", "is required when onWorkerExit is set");
+
+        return new LauncherSpec(
+            instance,
+            description,
+            baseDirectory,
+            command,
+            workingDirectory,
+            options.Environment ?? new Dictionary<string, string>(),
+            workers,
+            logDir,
+            Seconds("startTimeoutSeconds", options.StartTimeoutSeconds, 30),
+            Seconds("stopGraceSeconds", options.StopGraceSeconds, 10),
+            Positive("logFileSizeLimitBytes", options.LogFileSizeLimitBytes ?? 10 * 1024 * 1024),
+            (int)Positive("logFilesRetained", options.LogFilesRetained ?? 5),
+            new PingSpec(
+                ValidateCommand("ping:command", ping.Command, baseDirectory, placeholders),
+                Seconds("ping:intervalSeconds", ping.IntervalSeconds, 5),
+                Seconds("ping:timeoutSeconds", ping.TimeoutSeconds, 5),
+                (int)Positive("ping:missedLimit", ping.MissedLimit ?? 3)),
+            new RestartSpec(
+                restart.Enabled ?? true,
+                Seconds("restart:initialDelaySeconds", restart.InitialDelaySeconds, 1),
+                Seconds("restart:maxDelaySeconds", restart.MaxDelaySeconds, 60),
+                Seconds("restart:resetAfterSeconds", restart.ResetAfterSeconds, 30),
+                (int)Positive("restart:crashLoopCount", restart.CrashLoopCount ?? 5),
+                Seconds("restart:crashLoopWindowSeconds", restart.CrashLoopWindowSeconds, 120)),
+            CompilePatterns(options.Strays?.Match),
+            hookCommand is null ? null : new HookSpec(hookCommand, Seconds("onWorkerExit:timeoutSeconds", hook!.TimeoutSeconds, 30)));
+    }
+
+    private static CommandTemplate? ValidateCommand(string key, List<string>? argv, string baseDirectory, IReadOnlyDictionary<string, string> placeholders)
+    {
+        if (argv is null || argv.Count == 0)
+            return null;
+        if (string.IsNullOrWhiteSpace(argv[0]))
+            throw new ConfigException(key + ":0", "the program name is empty");
+
+        for (var i = 0; i < argv.Count; i++)
+        {
+            foreach (Match match in Placeholder().Matches(argv[i]))
+            {
+                if (!CommandTemplate.Placeholders.Contains(match.Groups[1].Value))
+                    throw new ConfigException($"{key}:{i}", $"unknown placeholder {match.Value}; known: {{{string.Join("}, {", CommandTemplate.Placeholders)}}}");
+            }
+        }
+
+        var program = CommandTemplate.Expand(argv[0], placeholders);
+        var resolved = ResolveProgram(program, baseDirectory)
+            ?? throw new ConfigException(key + ":0", program.Contains('/', StringComparison.Ordinal)
+                ? $"no such executable file: {ResolvePath(program, baseDirectory)} (run scripts/build.sh if it is the sample worker)"
+                : $"'{program}' was not found on PATH");
+        return new CommandTemplate([resolved, .. argv.Skip(1)]);
+    }
+
+    /// <summary>A path with a slash is relative to the config file; a bare name is looked up on PATH.</summary>
+    private static string? ResolveProgram(string program, string baseDirectory)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            var full = ResolvePath(program, baseDirectory);
+            return File.Exists(full) ? full : null;
+        }
+
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, program);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+
+        return null;
+    }
+
+    private static string ResolvePath(string path, string baseDirectory) => Path.GetFullPath(path, baseDirectory);
+
+    private static void CheckWritableDirectory(string key, string directory)
+    {
+        if (File.Exists(directory))
+            throw new ConfigException(key, $"{directory} is a file, not a directory");
+
+        // The directory is created only later, when the launcher really starts; here we only check that it could be.
+        var existing = directory;
+        while (!Directory.Exists(existing))
+            existing = Path.GetDirectoryName(existing) ?? "/";
+        if (OperatingSystem.IsLinux() && LibC.Access(existing, LibC.W_OK | 1) != 0)
+            throw new ConfigException(key, $"{directory} is not writable (no write permission on {existing})");
+    }
+
+    private static TimeSpan Seconds(string key, double? value, double defaultSeconds)
+    {
+        var seconds = value ?? defaultSeconds;
+        if (seconds <= 0 || double.IsNaN(seconds) || seconds > 86_400)
+            throw new ConfigException(key, $"must be a number of seconds above 0 and at most 86400 (got {seconds.ToString(CultureInfo.InvariantCulture)})");
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private static long Positive(string key, long value) =>
+        value > 0 ? value : throw new ConfigException(key, $"must be a positive whole number (got {value})");
+
+    private static Regex[] CompilePatterns(List<string>? patterns)
+    {
+        if (patterns is null)
+            return [];
+        var compiled = new Regex[patterns.Count];
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            try
+            {
+                compiled[i] = new Regex(patterns[i], RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ConfigException($"strays:match:{i}", $"is not a valid regular expression: {ex.Message}", ex);
+            }
+        }
+
+        return compiled;
+    }
+
+    private static string KeyFromBinderMessage(string message)
+    {
+        var match = BinderKey().Match(message);
+        return match.Success ? match.Groups[1].Value : "launcher.json";
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex InstanceName();
+
+    [GeneratedRegex(@"\{([A-Za-z]+)\}")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex("at '([^']+)'")]
+    private static partial Regex BinderKey();
+}

@@ -1,0 +1,29 @@
+namespace Launcher.Platform;
+
+/// <summary>Read-only view of the operating system's process table.</summary>
+internal interface IProcessTable
+{
+    /// <summary>The current (real) user id.</summary>
+    int CurrentUserId { get; }
+
+    /// <summary>Every process visible now. Rows of processes that exit while reading are dropped.</summary>
+    IReadOnlyList<ProcessInfo> Snapshot();
+
+    /// <summary>One process, or null when it is gone.</summary>
+    ProcessInfo? Get(int pid);
+
+    /// <summary>The process's start ticks, or null when it is gone.</summary>
+    ulong? ReadStartTicks(int pid);
+
+    /// <summary>One variable of the environment the process was started with; null when absent or unreadable.</summary>
+    string? ReadEnvironmentVariable(int pid, string name);
+
+    /// <summary>The launcher's marker variables, read in one pass over the environment.</summary>
+    ProcessMarkers ReadMarkers(int pid);
+
+    /// <summary>Wall-clock start time of a process from its start ticks.</summary>
+    DateTimeOffset StartTimeOf(ulong startTicks);
+
+    /// <summary>True while this identity names a live, non-zombie process.</summary>
+    bool IsAlive(ProcessIdentity identity);
+}

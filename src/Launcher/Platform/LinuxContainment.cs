@@ -1,0 +1,52 @@
+using System.Runtime.Versioning;
+
+namespace Launcher.Platform;
+
+/// <summary>
+/// Linux containment. The parent-death signal fires when the *thread* that forked the child exits
+/// (prctl(2), PR_SET_PDEATHSIG), which is why every worker is forked from one long-lived spawn thread.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal sealed class LinuxContainment(IProcessTable table) : IContainment
+{
+    private static readonly TimeSpan MinimumZombieAge = TimeSpan.FromSeconds(2);
+
+    public void PrepareLauncher()
+    {
+        // Orphaned grandchildren (setsid + double fork) come back to us instead of init, so the tree stays ours.
+        _ = LibC.Prctl(LibC.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+
+    public void PrepareWorker(int expectedParentPid)
+    {
+        _ = LibC.Prctl(LibC.PR_SET_PDEATHSIG, (nuint)Signal.Kill, 0, 0, 0);
+
+        // The launcher may have died between our fork and the prctl above; then nobody would ever signal us.
+        if (LibC.GetParentPid() != expectedParentPid)
+        {
+            Console.Error.WriteLine("launcher: the launcher exited before this worker started; not starting it");
+            Environment.Exit(125);
+        }
+
+        // Our own process group: a terminal's Ctrl+C reaches the launcher, which stops workers in order.
+        _ = LibC.SetProcessGroup(0, 0);
+    }
+
+    public void ReapAdoptedZombies(Func<int, bool> isOwnChild)
+    {
+        var self = Environment.ProcessId;
+        var now = DateTimeOffset.UtcNow;
+        foreach (var process in table.Snapshot())
+        {
+            // Never wait for a child .NET started itself: waiting would steal the exit code Process reports.
+            // A young zombie may be a child whose pid is not recorded yet; a later pass gets it.
+            if (process.ParentPid != self || !process.IsZombie || isOwnChild(process.Pid)
+                || now - table.StartTimeOf(process.Identity.StartTicks) < MinimumZombieAge)
+            {
+                continue;
+            }
+
+            _ = LibC.WaitPid(process.Pid, out _, LibC.WNOHANG);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Runtime.Versioning;
+using Launcher.Agent.Protocol;
+
+namespace Launcher.Platform;
+
+/// <summary>The process table read straight from <c>/proc</c> (proc(5)); no <c>ps</c> parsing.</summary>
+[SupportedOSPlatform("linux")]
+internal sealed class LinuxProcessTable : IProcessTable
+{
+    private static readonly long ClockTicksPerSecond = 100; // USER_HZ, fixed at 100 on every Linux ABI
+    private readonly Lazy<DateTimeOffset> _bootTime = new(ReadBootTime);
+
+    public int CurrentUserId { get; } = (int)LibC.GetUid();
+
+    public IReadOnlyList<ProcessInfo> Snapshot()
+    {
+        var rows = new List<ProcessInfo>(256);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory.AsSpan()), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && Get(pid) is { } row)
+            {
+                rows.Add(row);
+            }
+        }
+
+        return rows;
+    }
+
+    public ProcessInfo? Get(int pid)
+    {
+        var stat = TryRead($"/proc/{pid}/stat");
+        var status = TryRead($"/proc/{pid}/status");
+        if (stat is null || status is null || !TryParseStat(stat, out var state, out var parentPid, out var startTicks))
+            return null;
+
+        var commandLine = TryRead($"/proc/{pid}/cmdline") ?? "";
+        return new ProcessInfo(
+            new ProcessIdentity(pid, startTicks),
+            parentPid,
+            ParseRealUid(status),
+            state,
+            commandLine.Split('\0', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    public ulong? ReadStartTicks(int pid) => SelfIdentity.ReadStartTicks(pid);
+
+    public string? ReadEnvironmentVariable(int pid, string name)
+    {
+        var environ = TryRead($"/proc/{pid}/environ");
+        return environ is null ? null : FindVariable(environ, name);
+    }
+
+    public ProcessMarkers ReadMarkers(int pid)
+    {
+        var environ = TryRead($"/proc/{pid}/environ");
+        if (environ is null)
+            return ProcessMarkers.None;
+        return new ProcessMarkers(
+            FindVariable(environ, EnvironmentNames.Instance),
+            FindVariable(environ, EnvironmentNames.Node),
+            FindVariable(environ, EnvironmentNames.Guard),
+            FindVariable(environ, ProcessMarkers.RoleVariable));
+    }
+
+    public DateTimeOffset StartTimeOf(ulong startTicks) =>
+        _bootTime.Value.AddSeconds((double)startTicks / ClockTicksPerSecond);
+
+    public bool IsAlive(ProcessIdentity identity)
+    {
+        var stat = TryRead($"/proc/{identity.Pid}/stat");
+        return stat is not null
+            && TryParseStat(stat, out var state, out _, out var startTicks)
+            && startTicks == identity.StartTicks
+            && state is not ('Z' or 'X');
+    }
+
+    private static string? FindVariable(string environ, string name)
+    {
+        foreach (var entry in environ.Split('\0'))
+        {
+            if (entry.Length > name.Length && entry[name.Length] == '=' && entry.StartsWith(name, StringComparison.Ordinal))
+                return entry[(name.Length + 1)..];
+        }
+
+        return null;
+    }
+
+    private static bool TryParseStat(string stat, out char state, out int parentPid, out ulong startTicks)
+    {
+        state = '?';
+        parentPid = 0;
+        startTicks = 0;
+
+        // The command name (field 2) may hold spaces and ')' itself, so fields are counted after the last ')'.
+        var close = stat.LastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.Length)
+            return false;
+        var fields = stat[(close + 2)..].Split(' ', 21);
+        if (fields.Length < 20)
+            return false;
+
+        state = fields[0][0];
+        return int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out parentPid)
+            && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out startTicks);
+    }
+
+    private static int ParseRealUid(string status)
+    {
+        foreach (var line in status.AsSpan().EnumerateLines())
+        {
+            if (!line.StartsWith("Uid:"))
+                continue;
+            var rest = line[4..].TrimStart();
+            var end = rest.IndexOfAny(' ', '\t');
+            return int.Parse(end < 0 ? rest : rest[..end], CultureInfo.InvariantCulture);
+        }
+
+        return -1;
+    }
+
+    private static DateTimeOffset ReadBootTime()
+    {
+        foreach (var line in File.ReadLines("/proc/stat"))
+        {
+            if (line.StartsWith("btime ", StringComparison.Ordinal))
+                return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line.AsSpan(6), CultureInfo.InvariantCulture));
+        }
+
+        return DateTimeOffset.UnixEpoch;
+    }
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The process exited between listing and reading, or belongs to someone we may not inspect.
+            return null;
+        }
+    }
+}

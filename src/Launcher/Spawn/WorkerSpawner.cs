@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using CliWrap;
+using Launcher.Agent.Protocol;
+using Launcher.Config;
+using Launcher.Platform;
+
+namespace Launcher.Spawn;
+
+/// <summary>
+/// Starts one worker: CliWrap runs the exec shim (this binary) from the spawn thread with the worker's argv
+/// and the marker environment; the shim becomes the worker, so CliWrap's process id is the worker's pid, its
+/// node name and its log file name.
+/// </summary>
+internal sealed class WorkerSpawner(
+    LauncherSpec spec,
+    RuntimePaths paths,
+    LauncherGuardValue guard,
+    SpawnThread spawnThread,
+    ChildRegistry children,
+    IProcessTable processes,
+    TimeProvider time,
+    bool echoToConsole)
+{
+    public async Task<RunningWorker> SpawnAsync(int index)
+    {
+        var argv = spec.Command.Expand(new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["host"] = SelfIdentity.HostName,
+            ["instance"] = spec.Instance,
+            ["index"] = index.ToString(CultureInfo.InvariantCulture),
+            ["configDir"] = spec.BaseDirectory,
+        });
+
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in spec.Environment)
+            environment[name] = value;
+        environment[EnvironmentNames.Instance] = spec.Instance;
+        environment[EnvironmentNames.Guard] = guard.ToString();
+        environment[EnvironmentNames.RuntimeDir] = paths.Root;
+        environment[EnvironmentNames.Node] = null; // set by the shim, once the pid is known
+
+        var log = new TaskCompletionSource<WorkerLog>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var command = CliWrap.Cli.Wrap(SelfInvocation.Program)
+            .WithArguments([.. SelfInvocation.Prefix, ExecShim.Verb, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), .. argv])
+            .WithWorkingDirectory(spec.WorkingDirectory)
+            .WithEnvironmentVariables(environment)
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(PipeTarget.Create((stream, ct) => PumpAsync(stream, "out", log.Task, ct)))
+            .WithStandardErrorPipe(PipeTarget.Create((stream, ct) => PumpAsync(stream, "err", log.Task, ct)));
+
+        // CliWrap's task also waits for stdout/stderr to close, which a grandchild holding them may delay for
+        // ever; the process's own exit event tells us at once.
+        var exitEvent = new TaskCompletionSource<WorkerExit>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnExit(System.Diagnostics.Process process)
+        {
+            try
+            {
+                exitEvent.TrySetResult(new WorkerExit(process.ExitCode, time.GetUtcNow()));
+            }
+            catch (InvalidOperationException)
+            {
+                // Already disposed by CliWrap, whose own result carries the exit code.
+            }
+        }
+
+        var (task, pid) = await spawnThread.InvokeAsync(() =>
+        {
+            var started = command.ExecuteAsync(
+                null,
+                process =>
+                {
+                    process.Exited += (_, _) => OnExit(process);
+                    if (process.HasExited)
+                        OnExit(process);
+                },
+                CancellationToken.None,
+                CancellationToken.None);
+            children.Add(started.ProcessId);
+            return (started.Task, started.ProcessId);
+        });
+
+        var node = SelfIdentity.NodeName(pid);
+        var workerLog = new WorkerLog(
+            Path.Combine(spec.LogDir, $"worker_{pid}.log"),
+            spec.LogFileSizeLimitBytes,
+            spec.LogFilesRetained,
+            echoToConsole ? line => Console.WriteLine($"[{node}] {line}") : null);
+        log.SetResult(workerLog);
+
+        var identity = new ProcessIdentity(pid, processes.ReadStartTicks(pid) ?? 0);
+        var exited = WaitForExitAsync(exitEvent.Task, task, pid);
+        return new RunningWorker(index, identity, node, workerLog, time.GetUtcNow(), exited);
+    }
+
+    private async Task<WorkerExit> WaitForExitAsync(Task<WorkerExit> exitEvent, Task<CommandResult> command, int pid)
+    {
+        var first = await Task.WhenAny(exitEvent, command);
+        children.Remove(pid);
+        if (first == exitEvent)
+            return await exitEvent;
+        var result = await command;
+        return new WorkerExit(result.ExitCode, result.ExitTime);
+    }
+
+    private static async Task PumpAsync(Stream stream, string name, Task<WorkerLog> logTask, CancellationToken cancellationToken)
+    {
+        var log = await logTask;
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            log.Write(name, line);
+    }
+}

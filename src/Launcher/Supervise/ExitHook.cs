@@ -1,0 +1,70 @@
+using System.Globalization;
+using CliWrap;
+using Launcher.Agent.Protocol;
+using Launcher.Config;
+using Launcher.Logging;
+using Launcher.Platform;
+using Launcher.Spawn;
+using Microsoft.Extensions.Logging;
+
+namespace Launcher.Supervise;
+
+/// <summary>
+/// Runs <c>onWorkerExit</c> after any worker ends, so a queue learns at once that a worker died mid-job.
+/// The command gets the worker's node, pid, exit code or signal and the reason in its environment, runs
+/// under its own timeout, and its output goes to the launcher log. A failing hook never stops supervision.
+/// </summary>
+internal sealed class ExitHook(HookSpec? spec, string instance, ChildRegistry children, ILogger logger)
+{
+    public async Task RunAsync(string node, int pid, int index, WorkerExit? exit, string reason, CancellationToken cancellationToken)
+    {
+        if (spec is null)
+            return;
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["node"] = node,
+            ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
+            ["host"] = SelfIdentity.HostName,
+            ["instance"] = instance,
+            ["index"] = index.ToString(CultureInfo.InvariantCulture),
+        };
+        var argv = spec.Command.Expand(values);
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            [EnvironmentNames.Instance] = instance,
+            [EnvironmentNames.Node] = node,
+            [ProcessMarkers.RoleVariable] = "hook",
+            ["LAUNCHER_WORKER_PID"] = values["pid"],
+            ["LAUNCHER_WORKER_INDEX"] = values["index"],
+            ["LAUNCHER_EXIT_CODE"] = exit?.Signal is null ? exit?.ExitCode.ToString(CultureInfo.InvariantCulture) ?? "" : "",
+            ["LAUNCHER_EXIT_SIGNAL"] = exit?.Signal?.ToString(CultureInfo.InvariantCulture) ?? "",
+            ["LAUNCHER_EXIT_REASON"] = reason,
+        };
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(spec.Timeout);
+        try
+        {
+            var task = CliWrap.Cli.Wrap(argv[0])
+                .WithArguments(argv.Skip(1))
+                .WithEnvironmentVariables(environment)
+                .WithValidation(CommandResultValidation.None)
+                .WithStandardOutputPipe(PipeTarget.ToDelegate(line => Log.HookOutput(logger, node, line)))
+                .WithStandardErrorPipe(PipeTarget.ToDelegate(line => Log.HookOutput(logger, node, line)))
+                .ExecuteAsync(timeout.Token);
+            children.Add(task.ProcessId);
+            var result = await task;
+            children.Remove(task.ProcessId);
+            Log.HookFinished(logger, node, reason, result.ExitCode);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.HookTimedOut(logger, node, spec.Timeout.TotalSeconds);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            Log.HookFailed(logger, node, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Launcher.Supervise;
+
+/// <summary>Why a worker ended, as the exit hook sees it in <c>LAUNCHER_EXIT_REASON</c>.</summary>
+internal static class ExitReason
+{
+    public const string Crashed = "crashed";
+    public const string Hung = "hung";
+    public const string Stopped = "stopped";
+    public const string StrayKilled = "stray-killed";
+}

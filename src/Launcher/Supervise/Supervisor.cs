@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Launcher.Cli;
+using Launcher.Exceptions;
+using Launcher.Logging;
+using Launcher.Spawn;
+using Launcher.Strays;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Launcher.Supervise;
+
+/// <summary>
+/// The body of `launcher run` after the guard: find strays -> kill trees -> spawn -> verify -> supervise -> stop.
+/// Failures of one worker are handled in its slot; a fatal error ends the run with its exit code, and the
+/// `finally` always stops every worker tree before the host exits.
+/// </summary>
+internal sealed class Supervisor(RunContext context, IHostApplicationLifetime lifetime, ILogger<Supervisor> logger) : BackgroundService
+{
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(2);
+    private readonly List<WorkerSlot> _slots = [];
+    private Process? _watchdog;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Leave the host's start-up path at once: everything below runs while the host is up.
+        await Task.Yield();
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        catch (LauncherException ex)
+        {
+            context.Outcome.Fail(ex.ExitCode, ex.Message);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Log.Unexpected(logger, ex);
+            context.Outcome.Fail(ExitCodes.Failure, "unexpected error: " + ex.Message);
+        }
+        finally
+        {
+            await StopAllAsync();
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        context.Platform.Containment.PrepareLauncher();
+        _watchdog = Watchdog.Start(context.Guard);
+        context.Children.Add(_watchdog.Id);
+
+        await SweepStraysAsync(stopping);
+
+        var random = new Random();
+        var crashLoop = new CrashLoopDetector(context.Time, context.Spec.Restart.CrashLoopCount, context.Spec.Restart.CrashLoopWindow);
+        var workers = context.Flags.Debug ? 1 : context.Spec.Workers;
+        for (var index = 0; index < workers; index++)
+        {
+            var slot = new WorkerSlot(index, context, new RestartBackoff(context.Spec.Restart, random), crashLoop, logger);
+            _slots.Add(slot);
+            await slot.StartAsync();
+        }
+
+        await VerifyAsync(stopping);
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            _ = RollingRestartAsync(stopping);
+        });
+        using var housekeeping = StartHousekeeping(stopping);
+        await SuperviseAsync(stopping);
+    }
+
+    private async Task SweepStraysAsync(CancellationToken stopping)
+    {
+        var discovery = context.Finder.Find();
+        foreach (var stale in discovery.Stale)
+        {
+            File.Delete(stale.File);
+            File.Delete(Path.ChangeExtension(stale.File, ".sock"));
+            Log.StaleRegistrationRemoved(logger, stale.Node ?? Path.GetFileName(stale.File), stale.Reason);
+        }
+
+        if (discovery.Units.Count == 0)
+            return;
+
+        var names = string.Join(", ", discovery.Units.Select(u => $"{u.Display} [{u.FoundBy}, {u.Members.Count} process(es)]"));
+        if (context.Flags.NoKill)
+            throw new VerificationFailedException($"--no-kill: {discovery.Units.Count} stray worker(s) of instance '{context.Spec.Instance}' are running: {names}. Stop them (launcher strays --kill) or run without --no-kill.");
+
+        Log.StraysFound(logger, discovery.Units.Count, names);
+        var results = await context.Killer.KillAsync(discovery.Units.Select(u => (u.Display, u.Members)).ToList(), context.Spec.StopGrace, stopping);
+        foreach (var (unit, result) in discovery.Units.Zip(results))
+        {
+            Log.StrayKilled(logger, result.ToString());
+            if (unit.Registration is { } registration)
+                File.Delete(context.Paths.RegistrationFile(registration.Pid));
+            if (unit.Node is { } node && unit.Pid is { } pid)
+                await context.Hook.RunAsync(node, pid, 0, null, ExitReason.StrayKilled, stopping);
+        }
+
+        if (results.FirstOrDefault(r => r.Survivors > 0) is { } survivor)
+            throw new VerificationFailedException($"could not kill stray {survivor}; not starting beside it");
+    }
+
+    private async Task VerifyAsync(CancellationToken stopping)
+    {
+        using var progress = new ProgressLine();
+        var ours = _slots.Select(s => s.Current!).ToList();
+        var result = await context.Verifier.VerifyAsync(
+            ours,
+            context.Flags.Debug ? TimeSpan.FromMinutes(30) : context.Spec.StartTimeout,
+            (answered, expected) => progress.Update($"verifying workers: {answered}/{expected} answered"),
+            stopping);
+        progress.Clear();
+
+        if (!result.Success)
+            throw new VerificationFailedException("verification failed: " + result.Describe());
+
+        var line = $"ready: {ours.Count}/{ours.Count} workers verified ({string.Join(", ", ours.Select(w => w.Node))})";
+        Console.Out.WriteLine(line);
+        Log.Ready(logger, line);
+        SystemdNotifier.Notify($"READY=1\nSTATUS={line}\nMAINPID={Environment.ProcessId}");
+        WriteStatus("running");
+    }
+
+    private async Task SuperviseAsync(CancellationToken stopping)
+    {
+        var running = _slots.Select(s => s.SuperviseAsync(stopping)).ToList();
+        while (running.Count > 0)
+        {
+            var finished = await Task.WhenAny(running);
+            running.Remove(finished);
+            await finished; // a crash loop surfaces here
+
+            if (context.Flags.Debug && !stopping.IsCancellationRequested)
+                return; // --debug: the one worker ended and is not restarted
+        }
+    }
+
+    private async Task RollingRestartAsync(CancellationToken stopping)
+    {
+        Log.RollingRestart(logger, _slots.Count);
+        foreach (var slot in _slots)
+        {
+            if (stopping.IsCancellationRequested)
+                return;
+            await slot.RestartAsync(); // one at a time: never fewer than N-1 nor more than N
+        }
+
+        WriteStatus("running");
+    }
+
+    private PeriodicTimer StartHousekeeping(CancellationToken stopping)
+    {
+        var timer = new PeriodicTimer(HousekeepingInterval, context.Time);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stopping))
+                {
+                    context.Platform.Containment.ReapAdoptedZombies(context.Children.Contains);
+                    WriteStatus("running");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, stopping);
+        return timer;
+    }
+
+    private async Task StopAllAsync()
+    {
+        if (_slots.Count > 0)
+        {
+            Log.Stopping(logger, _slots.Count(s => s.Current is not null));
+            WriteStatus("stopping");
+
+            // Signals go out in reverse start order; the trees share one grace period.
+            var stops = Enumerable.Reverse(_slots).Select(s => s.StopAsync(CancellationToken.None)).ToList();
+            await Task.WhenAll(stops);
+            await Task.WhenAll(_slots.SelectMany(s => s.PendingHooks));
+        }
+
+        File.Delete(context.Paths.StatusFile);
+        if (_watchdog is not null)
+        {
+            // Closing the pipe releases the watchdog; its sweep finds nothing left and it exits.
+            _watchdog.StandardInput.Close();
+            await _watchdog.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+            _watchdog.Dispose();
+        }
+    }
+
+    private void WriteStatus(string state)
+    {
+        var workers = _slots.Where(s => s.Current is not null).Select(s => new WorkerStatus(
+            s.Index, s.Current!.Node, s.Current.Pid, s.Current.StartedAt, s.Current.LastPingAt, s.Current.Log.Path, s.Restarts)).ToList();
+        new StatusFile(context.Spec.Instance, Environment.ProcessId, state, workers).Write(context.Paths.StatusFile);
+    }
+}

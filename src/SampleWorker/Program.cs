@@ -1,0 +1,39 @@
+using Launcher.Agent;
+using Microsoft.Extensions.Logging.Console;
+using SampleWorker;
+
+SampleWorkerOptions options;
+try
+{
+    options = SampleWorkerOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"SampleWorker: {ex.Message}");
+    Console.Error.WriteLine(SampleWorkerOptions.Usage);
+    return 2;
+}
+
+if (options.ReadyDelaySeconds > 0)
+    await Task.Delay(TimeSpan.FromSeconds(options.ReadyDelaySeconds));
+
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.AddSimpleConsole(console =>
+{
+    console.SingleLine = true;
+    console.ColorBehavior = LoggerColorBehavior.Disabled;
+});
+builder.Services.AddSingleton(options);
+builder.Services.AddHostedService<Worker>();
+builder.Services.AddLauncherAgent(agent => agent.Instance = builder.Configuration["Launcher:Instance"]);
+
+try
+{
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (DuplicateWorkerException ex)
+{
+    Console.Error.WriteLine($"SampleWorker: refusing to start: {ex.Message}");
+    return 3;
+}
