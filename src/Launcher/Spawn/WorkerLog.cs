@@ -12,6 +12,8 @@ internal sealed class WorkerLog : IDisposable
 {
     private const int RecentCapacity = 20;
     private readonly Logger _logger;
+    private readonly ILogger _stdout;
+    private readonly ILogger _stderr;
     private readonly Queue<string> _recent = new();
     private readonly Action<string>? _echo;
 
@@ -22,18 +24,20 @@ internal sealed class WorkerLog : IDisposable
         _logger = new LoggerConfiguration()
             .WriteTo.File(
                 path,
-                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Stream} {Message:l}{NewLine}",
+                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Stream:l} {Message:l}{NewLine}",
                 fileSizeLimitBytes: fileSizeLimitBytes,
                 rollOnFileSizeLimit: true,
                 retainedFileCountLimit: retainedFiles)
             .CreateLogger();
+        _stdout = _logger.ForContext("Stream", "out");
+        _stderr = _logger.ForContext("Stream", "err");
     }
 
     public string Path { get; }
 
     public void Write(string stream, string line)
     {
-        _logger.Information("{Stream:l}{Line:l}", stream, line);
+        (stream == "err" ? _stderr : _stdout).Information("{Line:l}", line);
         lock (_recent)
         {
             _recent.Enqueue(line);
