@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Launcher.Agent.Protocol;
+using NUnit.Framework;
+
+namespace Launcher.Tests.Support;
+
+/// <summary>
+/// One test's private world: a fresh short directory (<c>/tmp/lt-xxxxxxxx</c>, short because Unix socket paths
+/// must stay under 108 bytes) with a <c>runtime/</c> directory passed to every launcher as
+/// <c>LAUNCHER_RUNTIME_DIR</c>, and a unique instance name. Disposing it SIGKILLs every process the test tracked
+/// and every process carrying this instance's marker, then deletes the directory: a failing test leaves nothing
+/// running, and tests never see each other's workers, guards or registrations.
+/// </summary>
+internal sealed class Sandbox : IAsyncDisposable
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private static readonly TimeSpan KillDeadline = TimeSpan.FromSeconds(10);
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+    };
+
+    private bool _disposed;
+
+    /// <summary>Creates the directory and its <c>runtime/</c> subdirectory.</summary>
+    public Sandbox()
+    {
+        var tempRoot = OperatingSystem.IsWindows() ? Path.GetTempPath() : "/tmp";
+        string dir;
+        do
+        {
+            dir = Path.Combine(tempRoot, "lt-" + RandomNumberGenerator.GetString(Alphabet, 8));
+        }
+        while (Directory.Exists(dir));
+
+        Dir = Directory.CreateDirectory(dir).FullName;
+        RuntimeDir = Directory.CreateDirectory(Path.Combine(Dir, "runtime")).FullName;
+        Instance = "t" + RandomNumberGenerator.GetString(Alphabet, 8);
+    }
+
+    /// <summary>The sandbox directory; the default working directory of launchers started in it.</summary>
+    public string Dir { get; }
+
+    /// <summary><c>&lt;Dir&gt;/runtime</c>, passed as <c>LAUNCHER_RUNTIME_DIR</c>.</summary>
+    public string RuntimeDir { get; }
+
+    /// <summary>A unique instance name, <c>t&lt;8 random chars&gt;</c>.</summary>
+    public string Instance { get; }
+
+    /// <summary><c>&lt;Dir&gt;/launcher.json</c>, where <see cref="WriteConfig(string)"/> writes.</summary>
+    public string ConfigPath => Path.Combine(Dir, "launcher.json");
+
+    /// <summary><c>&lt;Dir&gt;/logs</c>, the <c>logDir</c> of <see cref="WriteSampleConfig"/>.</summary>
+    public string LogDir => Path.Combine(Dir, "logs");
+
+    /// <summary>The runtime layout (lock, holder, registrations, sockets) of this sandbox's instance.</summary>
+    public RuntimePaths Paths => new(RuntimeDir, Instance);
+
+    /// <summary>Every process the test started or learned about; all are killed on dispose.</summary>
+    public ProcessTracker Processes { get; } = new();
+
+    /// <summary>
+    /// Serializes <paramref name="config"/> (an anonymous object, a dictionary or a <see cref="JsonNode"/>;
+    /// property names camelCased) to <see cref="ConfigPath"/>. When it is an object without an <c>instance</c>
+    /// key, this sandbox's <see cref="Instance"/> is added. Returns the path.
+    /// </summary>
+    public string WriteConfig(object config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var node = config is JsonNode given ? given.DeepClone() : JsonSerializer.SerializeToNode(config, JsonOptions);
+        if (node is JsonObject json && !json.ContainsKey("instance"))
+            json.Insert(0, "instance", Instance);
+
+        return WriteConfig(node?.ToJsonString(JsonOptions) ?? "null");
+    }
+
+    /// <summary>Writes <paramref name="json"/> verbatim to <see cref="ConfigPath"/> (bad input too). Returns the path.</summary>
+    public string WriteConfig(string json)
+    {
+        File.WriteAllText(ConfigPath, json);
+        return ConfigPath;
+    }
+
+    /// <summary>
+    /// Writes the usual config: <paramref name="workers"/> SampleWorkers (built artifact) with
+    /// <paramref name="workerArgs"/> (default <c>--tick-seconds 1</c>), logs in <see cref="LogDir"/>, a 30 s start
+    /// timeout and a 10 s stop grace. Returns the path.
+    /// </summary>
+    public string WriteSampleConfig(int workers = 1, params string[] workerArgs)
+    {
+        string[] args = workerArgs.Length == 0 ? ["--tick-seconds", "1"] : workerArgs;
+        return WriteConfig(new
+        {
+            instance = Instance,
+            command = (string[])[Repo.SampleWorkerExe, .. args],
+            workers,
+            logDir = "logs",
+            startTimeoutSeconds = 30,
+            stopGraceSeconds = 10,
+        });
+    }
+
+    /// <summary>Live processes this test left: tracked ones and any carrying this instance's marker.</summary>
+    public IReadOnlyList<int> Survivors() => Processes.Survivors(Instance);
+
+    /// <summary>Kills every survivor (SIGKILL), then deletes the directory. Safe to call twice.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+
+        var survivors = await Processes.KillAllAsync(Instance, KillDeadline);
+        await DeleteDirectoryAsync();
+
+        if (survivors.Count > 0)
+        {
+            var described = string.Join(", ", survivors.Select(pid => $"{pid} ({ProcessProbe.CommandLine(pid)})"));
+            throw new InvalidOperationException(
+                $"sandbox {Instance}: processes still alive {KillDeadline.TotalSeconds} s after SIGKILL: {described}");
+        }
+    }
+
+    private async Task DeleteDirectoryAsync()
+    {
+        // A process killed a moment ago may still be closing a log file; retry briefly, then leave it to /tmp.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(Dir))
+                    Directory.Delete(Dir, recursive: true);
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                if (attempt == 5)
+                {
+                    TestContext.Progress.WriteLine($"sandbox {Instance}: could not delete {Dir}: {ex.Message}");
+                    return;
+                }
+
+                await Task.Delay(100);
+            }
+        }
+    }
+}
