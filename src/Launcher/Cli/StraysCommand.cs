@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Launcher.Guard;
 using Launcher.Kill;
+using Launcher.Strays;
 
 namespace Launcher.Cli;
 
@@ -13,21 +15,26 @@ internal static class StraysCommand
     public static async Task<int> ExecuteAsync(string? configPath, bool kill, bool json)
     {
         var view = InstanceView.Open(configPath);
-        var holder = view.LiveHolder();
         var discovery = view.Finder.Find();
-        var ownedGuardPrefix = holder is null ? null : $"{view.Spec.Instance}:{holder.Pid}:{holder.StartTicks}";
-        var strays = discovery.Units.Where(u => ownedGuardPrefix is null || u.Guard != ownedGuardPrefix).ToList();
+        var holder = view.LiveHolder();
+        var strays = discovery.Units.Where(u => holder is null || !OwnedBy(u, holder, view)).ToList();
 
         var entries = strays.Select(u => new StrayEntry(u.Node, u.Pid ?? 0, u.Members.Count, u.FoundBy, u.Root?.CommandText ?? "")).ToList();
         var stale = discovery.Stale.Select(s => $"{s.Node ?? Path.GetFileName(s.File)}: {s.Reason}").ToList();
-        List<string> killed = [];
+        List<KilledEntry> killed = [];
         if (kill)
         {
             var results = await new TreeKiller(view.Platform.Processes, view.Platform.Signals)
                 .KillAsync(strays.Select(u => (u.Display, u.Members)).ToList(), view.Spec.StopGrace, CancellationToken.None);
-            killed = results.Select(r => r.ToString()).ToList();
-            foreach (var file in discovery.Stale.Select(s => s.File).Concat(strays.Where(u => u.Registration is not null).Select(u => view.Paths.RegistrationFile(u.Registration!.Pid))))
-                File.Delete(file);
+            killed = strays.Zip(results, (unit, result) => new KilledEntry(
+                unit.Node, unit.Pid ?? 0, result.TreeSize, result.EndedBy, (long)result.Elapsed.TotalMilliseconds, result.Survivors)).ToList();
+
+            // A SIGKILLed worker never unregisters; its registration and socket go with it (a survivor keeps its own).
+            var registeredDead = strays.Zip(results).Where(p => p.First.Registration is not null && p.Second.Survivors == 0).Select(p => p.First.Registration!.Pid);
+            foreach (var pid in registeredDead)
+                RemoveRegistration(view.Paths.RegistrationFile(pid));
+            foreach (var file in discovery.Stale.Select(s => s.File))
+                RemoveRegistration(file);
         }
 
         if (json)
@@ -42,13 +49,45 @@ internal static class StraysCommand
                 Console.WriteLine($"stray {entry.Node ?? "(no node)"} pid {entry.Pid}: {entry.TreeSize} process(es), found by {entry.FoundBy}: {entry.CommandLine}");
             foreach (var line in stale)
                 Console.WriteLine($"stale registration {line}{(kill ? " (removed)" : "")}");
-            foreach (var line in killed)
-                Console.WriteLine($"killed {line}");
+            foreach (var entry in killed)
+                Console.WriteLine($"killed {entry}");
             if (!kill && entries.Count > 0)
                 Console.WriteLine("nothing was changed; `launcher strays --kill` kills these trees");
         }
 
+        if (killed.FirstOrDefault(k => k.Survivors > 0) is { } survivor)
+        {
+            ConsoleErrors.Write($"could not kill every process of stray {survivor}");
+            return ExitCodes.Failure;
+        }
+
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// A worker of the launcher holding the instance now: it carries that launcher's guard, or hangs below it
+    /// (its watchdog, an exec shim, or a pattern match inside its tree). Such a worker is supervised, not stray.
+    /// </summary>
+    private static bool OwnedBy(WorkerUnit unit, GuardHolder holder, InstanceView view)
+    {
+        if (unit.Guard == $"{view.Spec.Instance}:{holder.Pid}:{holder.StartTicks}")
+            return true;
+
+        var seen = new HashSet<int>();
+        for (var pid = unit.Root?.ParentPid ?? 0; pid > 1 && seen.Add(pid);)
+        {
+            if (pid == holder.Pid)
+                return true;
+            pid = view.Platform.Processes.Get(pid)?.ParentPid ?? 0;
+        }
+
+        return false;
+    }
+
+    private static void RemoveRegistration(string file)
+    {
+        File.Delete(file);
+        File.Delete(Path.ChangeExtension(file, ".sock"));
     }
 }
 
@@ -59,11 +98,25 @@ internal sealed record StrayEntry(
     [property: JsonPropertyName("foundBy")] string FoundBy,
     [property: JsonPropertyName("commandLine")] string CommandLine);
 
+/// <summary>How one stray tree ended: the signal that finished it, how long it took, and who (if anyone) survived.</summary>
+internal sealed record KilledEntry(
+    [property: JsonPropertyName("node")] string? Node,
+    [property: JsonPropertyName("pid")] int Pid,
+    [property: JsonPropertyName("treeSize")] int TreeSize,
+    [property: JsonPropertyName("endedBy")] string EndedBy,
+    [property: JsonPropertyName("elapsedMs")] long ElapsedMs,
+    [property: JsonPropertyName("survivors")] int Survivors)
+{
+    public override string ToString() =>
+        $"{Node ?? "(no node)"} pid {Pid}: {TreeSize} process(es) ended by {EndedBy} in {ElapsedMs} ms" +
+        (Survivors > 0 ? $", {Survivors} STILL ALIVE" : "");
+}
+
 internal sealed record StrayReport(
     [property: JsonPropertyName("instance")] string Instance,
     [property: JsonPropertyName("strays")] IReadOnlyList<StrayEntry> Strays,
     [property: JsonPropertyName("staleRegistrations")] IReadOnlyList<string> StaleRegistrations,
-    [property: JsonPropertyName("killed")] IReadOnlyList<string> Killed);
+    [property: JsonPropertyName("killed")] IReadOnlyList<KilledEntry> Killed);
 
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(StrayReport))]
