@@ -25,5 +25,5 @@ internal sealed record InstanceView(LauncherSpec Spec, RuntimePaths Paths, Platf
         return holder is not null && Platform.Processes.IsAlive(new ProcessIdentity(holder.Pid, holder.StartTicks)) ? holder : null;
     }
 
-    public WorkerPinger Pinger() => new(Spec.Ping, Paths, Spec.Instance, new Spawn.ChildRegistry());
+    public WorkerPinger Pinger() => new(Spec, Paths, new Spawn.ChildRegistry());
 }

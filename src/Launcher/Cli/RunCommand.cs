@@ -35,9 +35,17 @@ internal static class RunCommand
 
         Directory.CreateDirectory(spec.LogDir);
         if (OperatingSystem.IsWindows())
+        {
             Directory.CreateDirectory(paths.WorkersDir);
+        }
         else
-            Directory.CreateDirectory(paths.WorkersDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        {
+            // One level at a time: CreateDirectory applies the mode only to the last level it creates.
+            const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(Path.GetDirectoryName(paths.WorkersDir)!, Private);
+            Directory.CreateDirectory(paths.WorkersDir, Private);
+        }
+
         ScrubInheritedMarkers();
 
         await using var serilog = LauncherLogging.Create(spec.LogDir, spec.LogFileSizeLimitBytes, spec.LogFilesRetained, flags.Debug);
@@ -73,7 +81,7 @@ internal static class RunCommand
         var children = new ChildRegistry();
         var guard = EnvironmentGuard.ForSelf(spec.Instance, platform.Processes);
         var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns);
-        var pinger = new WorkerPinger(spec.Ping, paths, spec.Instance, children);
+        var pinger = new WorkerPinger(spec, paths, children);
         return new RunContext(
             spec,
             flags,
@@ -85,7 +93,7 @@ internal static class RunCommand
             new WorkerSpawner(spec, paths, guard, spawnThread, children, platform.Processes, time, echoToConsole: flags.Debug),
             pinger,
             new Verifier(finder, pinger, time),
-            new ExitHook(spec.OnWorkerExit, spec.Instance, children, logger),
+            new ExitHook(spec, children, logger),
             children,
             time,
             new RunOutcome());

@@ -13,9 +13,13 @@ namespace Launcher.Supervise;
 /// Runs <c>onWorkerExit</c> after any worker ends, so a queue learns at once that a worker died mid-job.
 /// The command gets the worker's node, pid, exit code or signal and the reason in its environment, runs
 /// under its own timeout, and its output goes to the launcher log. A failing hook never stops supervision.
+/// Like the workers it runs in the config's <c>workingDirectory</c> with its <c>environment</c> (a queue's URL).
 /// </summary>
-internal sealed class ExitHook(HookSpec? spec, string instance, ChildRegistry children, ILogger logger)
+internal sealed class ExitHook(LauncherSpec launcherSpec, ChildRegistry children, ILogger logger)
 {
+    private readonly HookSpec? spec = launcherSpec.OnWorkerExit;
+    private readonly string instance = launcherSpec.Instance;
+
     public async Task RunAsync(string node, int pid, int index, WorkerExit? exit, string reason, CancellationToken cancellationToken)
     {
         if (spec is null)
@@ -28,19 +32,20 @@ internal sealed class ExitHook(HookSpec? spec, string instance, ChildRegistry ch
             ["host"] = SelfIdentity.HostName,
             ["instance"] = instance,
             ["index"] = index.ToString(CultureInfo.InvariantCulture),
+            ["configDir"] = launcherSpec.BaseDirectory,
         };
         var argv = spec.Command.Expand(values);
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
-        {
-            [EnvironmentNames.Instance] = instance,
-            [EnvironmentNames.Node] = node,
-            [ProcessMarkers.RoleVariable] = "hook",
-            ["LAUNCHER_WORKER_PID"] = values["pid"],
-            ["LAUNCHER_WORKER_INDEX"] = values["index"],
-            ["LAUNCHER_EXIT_CODE"] = exit?.Signal is null ? exit?.ExitCode.ToString(CultureInfo.InvariantCulture) ?? "" : "",
-            ["LAUNCHER_EXIT_SIGNAL"] = exit?.Signal?.ToString(CultureInfo.InvariantCulture) ?? "",
-            ["LAUNCHER_EXIT_REASON"] = reason,
-        };
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in launcherSpec.Environment)
+            environment[name] = value;
+        environment[EnvironmentNames.Instance] = instance;
+        environment[EnvironmentNames.Node] = node;
+        environment[ProcessMarkers.RoleVariable] = "hook";
+        environment["LAUNCHER_WORKER_PID"] = values["pid"];
+        environment["LAUNCHER_WORKER_INDEX"] = values["index"];
+        environment["LAUNCHER_EXIT_CODE"] = exit?.Signal is null ? exit?.ExitCode.ToString(CultureInfo.InvariantCulture) ?? "" : "";
+        environment["LAUNCHER_EXIT_SIGNAL"] = exit?.Signal?.ToString(CultureInfo.InvariantCulture) ?? "";
+        environment["LAUNCHER_EXIT_REASON"] = reason;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(spec.Timeout);
@@ -48,6 +53,7 @@ internal sealed class ExitHook(HookSpec? spec, string instance, ChildRegistry ch
         {
             var task = CliWrap.Cli.Wrap(argv[0])
                 .WithArguments(argv.Skip(1))
+                .WithWorkingDirectory(launcherSpec.WorkingDirectory)
                 .WithEnvironmentVariables(environment)
                 .WithValidation(CommandResultValidation.None)
                 .WithStandardOutputPipe(PipeTarget.ToDelegate(line => Log.HookOutput(logger, node, line)))

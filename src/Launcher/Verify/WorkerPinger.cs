@@ -3,6 +3,7 @@ using System.Text;
 using CliWrap;
 using Launcher.Agent.Protocol;
 using Launcher.Config;
+using Launcher.Platform;
 using Launcher.Spawn;
 
 namespace Launcher.Verify;
@@ -11,15 +12,27 @@ namespace Launcher.Verify;
 /// Readiness and liveness use the same check: the socket protocol (docs/PROTOCOL.md) by default, or the
 /// configured <c>ping.command</c> for workers that do not speak it (Celery, RQ, any command).
 /// </summary>
-internal sealed class WorkerPinger(PingSpec ping, RuntimePaths paths, string instance, ChildRegistry children)
+/// <remarks>
+/// A ping command runs like the worker it asks about: in the config's <c>workingDirectory</c> with its
+/// <c>environment</c> (so <c>celery -A tasks inspect ping</c> imports the same app and talks to the same broker),
+/// but without the instance marker, so it is never taken for a worker. It answers "alive" by exiting 0 with the
+/// node name somewhere in its output (stdout or stderr); anything else, or no exit within
+/// <c>ping.timeoutSeconds</c>, is a missed ping.
+/// </remarks>
+internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildRegistry children)
 {
-    public bool UsesCommand => ping.Command is not null;
+    private static readonly string LauncherDir = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
+
+    private readonly PingSpec _ping = spec.Ping;
+    private readonly IReadOnlyDictionary<string, string?> _environment = CommandEnvironment(spec.Environment);
+
+    public bool UsesCommand => _ping.Command is not null;
 
     public async Task<PingOutcome> PingAsync(string? node, int pid, string? socket, int index, CancellationToken cancellationToken)
     {
-        if (ping.Command is null)
+        if (_ping.Command is null)
         {
-            var reply = await PingClient.PingAsync(socket ?? paths.SocketFile(pid), ping.Timeout, cancellationToken);
+            var reply = await PingClient.PingAsync(socket ?? paths.SocketFile(pid), _ping.Timeout, cancellationToken);
             if (reply is null)
                 return PingOutcome.Silent("no answer on its socket");
             return reply.Pid == pid
@@ -34,22 +47,26 @@ internal sealed class WorkerPinger(PingSpec ping, RuntimePaths paths, string ins
 
     private async Task<PingOutcome> PingByCommandAsync(string node, int pid, int index, CancellationToken cancellationToken)
     {
-        var argv = ping.Command!.Expand(new Dictionary<string, string>(StringComparer.Ordinal)
+        var argv = _ping.Command!.Expand(new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["node"] = node,
             ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
             ["host"] = SelfIdentity.HostName,
-            ["instance"] = instance,
+            ["instance"] = spec.Instance,
             ["index"] = index.ToString(CultureInfo.InvariantCulture),
+            ["configDir"] = spec.BaseDirectory,
+            ["launcherDir"] = LauncherDir,
         });
 
         var output = new StringBuilder();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ping.Timeout);
+        timeout.CancelAfter(_ping.Timeout);
         try
         {
             var task = CliWrap.Cli.Wrap(argv[0])
                 .WithArguments(argv.Skip(1))
+                .WithWorkingDirectory(spec.WorkingDirectory)
+                .WithEnvironmentVariables(_environment)
                 .WithValidation(CommandResultValidation.None)
                 .WithStandardOutputPipe(PipeTarget.ToStringBuilder(output))
                 .WithStandardErrorPipe(PipeTarget.ToStringBuilder(output))
@@ -60,7 +77,9 @@ internal sealed class WorkerPinger(PingSpec ping, RuntimePaths paths, string ins
                 var result = await task;
                 if (result.ExitCode == 0 && output.ToString().Contains(node, StringComparison.Ordinal))
                     return new PingOutcome(true, node, null);
-                return PingOutcome.Silent($"ping command exited {result.ExitCode}: {Shorten(output.ToString())}");
+                return PingOutcome.Silent(result.ExitCode == 0
+                    ? $"ping command exited 0 without naming {node}: {Shorten(output.ToString())}"
+                    : $"ping command exited {result.ExitCode}: {Shorten(output.ToString())}");
             }
             finally
             {
@@ -69,8 +88,25 @@ internal sealed class WorkerPinger(PingSpec ping, RuntimePaths paths, string ins
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return PingOutcome.Silent($"ping command gave no answer within {ping.Timeout.TotalSeconds:F0} s");
+            return PingOutcome.Silent($"ping command gave no answer within {_ping.Timeout.TotalSeconds:F0} s (ping:timeoutSeconds)");
         }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return PingOutcome.Silent($"ping command could not start: {ex.Message}");
+        }
+    }
+
+    /// <summary>The config's environment, minus the markers: a ping command is not a worker of the instance.</summary>
+    private static Dictionary<string, string?> CommandEnvironment(IReadOnlyDictionary<string, string> configured)
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in configured)
+            environment[name] = value;
+        environment[EnvironmentNames.Instance] = null;
+        environment[EnvironmentNames.Node] = null;
+        environment[EnvironmentNames.Guard] = null;
+        environment[ProcessMarkers.RoleVariable] = null;
+        return environment;
     }
 
     private static string Shorten(string text)
