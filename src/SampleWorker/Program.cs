@@ -23,6 +23,9 @@ builder.Logging.AddSimpleConsole(console =>
     console.SingleLine = true;
     console.ColorBehavior = LoggerColorBehavior.Disabled;
 });
+// A refused start is reported below in one line; the host's own "Hosting failed to start" entry would repeat it
+// with a stack trace. Any other start-up failure is unhandled and printed by the runtime anyway.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 builder.Services.AddSingleton(options);
 builder.Services.AddHostedService<Worker>();
 builder.Services.AddLauncherAgent(agent => agent.Instance = builder.Configuration["Launcher:Instance"]);

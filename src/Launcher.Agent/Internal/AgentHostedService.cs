@@ -22,6 +22,9 @@ internal sealed partial class AgentHostedService(
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        // First, and whether or not there is an instance: a worker started by hand can be debugged as well.
+        await WaitForDebuggerAsync(cancellationToken);
+
         var instance = Environment.GetEnvironmentVariable(EnvironmentNames.Instance) ?? options.Instance;
         if (string.IsNullOrWhiteSpace(instance))
         {
@@ -30,7 +33,6 @@ internal sealed partial class AgentHostedService(
         }
 
         _paths = new RuntimePaths(RuntimePaths.DefaultRoot(), instance);
-        await WaitForDebuggerAsync(cancellationToken);
 
         var launcher = LauncherGuardValue.FromEnvironment();
         if (launcher is null)
@@ -48,7 +50,13 @@ internal sealed partial class AgentHostedService(
         if (OperatingSystem.IsWindows())
             Directory.CreateDirectory(_paths.WorkersDir);
         else
-            Directory.CreateDirectory(_paths.WorkersDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        {
+            // One level at a time: CreateDirectory applies the mode only to the last level it creates.
+            const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(_paths.Root, Private);
+            Directory.CreateDirectory(Path.GetDirectoryName(_paths.WorkersDir)!, Private);
+            Directory.CreateDirectory(_paths.WorkersDir, Private);
+        }
 
         var socketPath = _paths.SocketFile(_pid);
         _server = new PingServer(socketPath, new PingReply(node, _pid), lifetime.StopApplication);
@@ -97,8 +105,9 @@ internal sealed partial class AgentHostedService(
         if (Environment.GetEnvironmentVariable(EnvironmentNames.WaitForDebugger) != "1")
             return;
 
-        // Plain console output on purpose: the user is looking for this pid to attach to.
-        Console.WriteLine($"Waiting for a debugger to attach to pid {_pid} ...");
+        // Plain console output on purpose: the user is looking for this pid to attach to (under `launcher run
+        // --debug` the line reaches the launcher's console as well).
+        Console.WriteLine($"Waiting for a debugger to attach to pid {_pid} ({Environment.ProcessPath}); unset {EnvironmentNames.WaitForDebugger} to skip ...");
         while (!Debugger.IsAttached)
             await Task.Delay(100, cancellationToken);
         Console.WriteLine("Debugger attached.");

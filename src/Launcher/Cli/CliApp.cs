@@ -23,31 +23,45 @@ internal static class CliApp
             "4 verification failed (or strays with --no-kill), 5 crash loop.");
         root.Options.Add(config);
 
-        var debug = new Option<bool>("--debug") { Description = "one worker, no restarts, worker output on the console, long verification timeout" };
+        var debug = new Option<bool>("--debug") { Description = "one worker, no restarts, worker output on the console, 30 min verification timeout" };
         var noKill = new Option<bool>("--no-kill") { Description = "do not kill stray workers: list them and exit 4 instead" };
-        var run = new Command("run", "Start and supervise the workers until Ctrl+C / SIGTERM.\n\nExample:\n  launcher run --config examples/shell/launcher.json") { debug, noKill };
+        var run = new Command("run", "Start and supervise the workers until Ctrl+C / SIGTERM.") { debug, noKill };
         run.SetAction((result, _) => Guarded(() => RunCommand.ExecuteAsync(result.GetValue(config), new RunFlags(result.GetValue(debug), result.GetValue(noKill)))));
 
-        var status = new Command("status", "Show the running launcher and each worker: node, pid, uptime, last ping, log file.\n\nExample:\n  launcher status --json") { json };
+        var status = new Command("status", "Show the running launcher and each worker: node, pid, uptime, last ping, log file.") { json };
         status.SetAction((result, _) => Guarded(() => Task.FromResult(StatusCommand.Execute(result.GetValue(config), result.GetValue(json)))));
 
         var expect = new Option<int?>("--expect") { Description = "the number of workers that must answer (default: the config's workers)" };
-        var ping = new Command("ping", "Ping every worker of the instance; exit 0 only when the expected number answer.\n\nExample:\n  launcher ping --expect 2") { expect, json };
+        var ping = new Command("ping", "Ping every worker of the instance; exit 0 only when the expected number answer.") { expect, json };
         ping.SetAction((result, _) => Guarded(() => PingCommand.ExecuteAsync(result.GetValue(config), result.GetValue(expect), result.GetValue(json))));
 
-        var stop = new Command("stop", "Stop the running launcher of the instance (and so all its workers), from another terminal.\n\nExample:\n  launcher stop");
+        var stop = new Command("stop", "Stop the running launcher of the instance (and so all its workers), from another terminal.");
         stop.SetAction((result, _) => Guarded(() => StopCommand.ExecuteAsync(result.GetValue(config))));
 
         var kill = new Option<bool>("--kill") { Description = "kill the strays' whole process trees (SIGTERM, grace, SIGKILL)" };
-        var strays = new Command("strays", "List workers of the instance that no running launcher owns; change nothing unless --kill.\n\nExample:\n  launcher strays --kill") { kill, json };
+        var strays = new Command("strays", "List workers of the instance that no running launcher owns; change nothing unless --kill.") { kill, json };
         strays.SetAction((result, _) => Guarded(() => StraysCommand.ExecuteAsync(result.GetValue(config), result.GetValue(kill), result.GetValue(json))));
 
-        var doctor = new Command("doctor", "Check that this machine can give the launcher's guarantees.\n\nExample:\n  launcher doctor");
+        var doctor = new Command("doctor", "Check that this machine can give the launcher's guarantees.");
         doctor.SetAction((result, _) => Guarded(() => Task.FromResult(DoctorCommand.Execute(result.GetValue(config)))));
 
         var service = ServiceCommand.Create(config);
         foreach (var command in new[] { run, status, ping, stop, strays, doctor, service })
             root.Subcommands.Add(command);
+
+        var examples = new Dictionary<Command, string[]>
+        {
+            [root] = ["launcher run                      # supervise the workers of ./launcher.json", "launcher status                   # from another terminal", "launcher run --config examples/shell/launcher.json"],
+            [run] = ["launcher run", "launcher run --debug              # one worker, its output here, no restarts", "launcher run --config examples/shell/launcher.json --no-kill"],
+            [status] = ["launcher status", "launcher status --json | jq '.workers[].pid'"],
+            [ping] = ["launcher ping", "launcher ping --expect 2 --json"],
+            [stop] = ["launcher stop", "launcher stop --config examples/shell/launcher.json"],
+            [strays] = ["launcher strays", "launcher strays --kill"],
+            [doctor] = ["launcher doctor"],
+        };
+        foreach (var (command, lines) in ServiceCommand.Examples(service))
+            examples[command] = lines;
+        HelpWithExamples.Install(root, examples);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -71,6 +85,12 @@ internal static class CliApp
         {
             ConsoleErrors.Write(ex.Message);
             return ex.ExitCode;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The file system said no (a full disk, a path that became a file): one line, not a stack trace.
+            ConsoleErrors.Write($"{ex.Message} (check the paths in the config and LAUNCHER_RUNTIME_DIR, then run `launcher doctor`)");
+            return ExitCodes.Failure;
         }
     }
 }

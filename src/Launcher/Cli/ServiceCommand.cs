@@ -13,7 +13,7 @@ internal static class ServiceCommand
         var systemd = new Option<bool>("--systemd") { Description = "a systemd unit (Type=notify)" };
         var launchd = new Option<bool>("--launchd") { Description = "a launchd plist (planned)" };
         var windows = new Option<bool>("--windows") { Description = "a Windows service (planned)" };
-        var service = new Command("service", "Print or install a service definition that runs `launcher run`.\n\nExample:\n  launcher service print --systemd > /etc/systemd/system/workers.service");
+        var service = new Command("service", "Print or install a service definition that runs `launcher run`.");
 
         var print = new Command("print", "Print the service definition.") { systemd, launchd, windows };
         print.SetAction(result => Print(result.GetValue(config), result.GetValue(systemd), result.GetValue(launchd), result.GetValue(windows)));
@@ -22,6 +22,16 @@ internal static class ServiceCommand
         service.Subcommands.Add(print);
         service.Subcommands.Add(install);
         return service;
+    }
+
+    /// <summary>The `--help` examples of `service` and its subcommands.</summary>
+    public static IEnumerable<(Command Command, string[] Lines)> Examples(Command service)
+    {
+        string[] print = ["launcher service print --systemd > /etc/systemd/system/workers.service"];
+        string[] install = ["sudo launcher service install --systemd --config /srv/app/launcher.json"];
+        yield return (service, [.. print, .. install]);
+        foreach (var sub in service.Subcommands)
+            yield return (sub, sub.Name == "print" ? print : install);
     }
 
     private static int Print(string? configPath, bool systemd, bool launchd, bool windows)

@@ -2,17 +2,25 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Launcher.Supervise;
+using Spectre.Console;
 
 namespace Launcher.Cli;
 
-/// <summary>`launcher status [--json]`: the guard holder and each worker (node, pid, uptime, last ping, log file).</summary>
+/// <summary>
+/// `launcher status [--json]`: the guard holder and each worker (node, pid, uptime, last ping, log file). A table
+/// with colours on a terminal, the same table plain when piped, JSON with the same facts for machines.
+/// </summary>
 internal static class StatusCommand
 {
+    private static readonly string[] Columns = ["NODE", "PID", "UPTIME", "LAST PING", "RESTARTS", "STATE", "LOG"];
+
     public static int Execute(string? configPath, bool json)
     {
         var view = InstanceView.Open(configPath);
         var holder = view.LiveHolder();
         var published = holder is null ? null : StatusFile.TryRead(view.Paths.StatusFile);
+        if (published is not null && published.LauncherPid != holder!.Pid)
+            published = null; // left by an earlier launcher that was killed: its worker list is history
         var now = DateTimeOffset.UtcNow;
 
         var found = view.Finder.Find().Units;
@@ -37,38 +45,82 @@ internal static class StatusCommand
             workers);
 
         if (json)
-        {
             Console.WriteLine(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport));
-            return ExitCodes.Ok;
-        }
-
-        var colour = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
-        string Paint(string text, string code) => colour ? $"\u001b[{code}m{text}\u001b[0m" : text;
-
-        Console.WriteLine($"instance   {report.Instance}: {Paint(report.State, holder is null ? "33" : "32")}");
-        Console.WriteLine(holder is null
-            ? "launcher   none"
-            : $"launcher   pid {holder.Pid}, started {holder.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, {holder.CommandLine}");
-        if (workers.Count == 0)
-        {
-            Console.WriteLine("workers    none");
-            return ExitCodes.Ok;
-        }
-
-        var rows = workers.Select(w => new[]
-        {
-            w.Node ?? "?", w.Pid.ToString(CultureInfo.InvariantCulture), FormatAge(w.UptimeSeconds),
-            w.LastPingAt is { } ping ? FormatAge((long)(now - ping).TotalSeconds) + " ago" : "-",
-            w.Restarts.ToString(CultureInfo.InvariantCulture), w.State, w.LogFile ?? "-",
-        }).Prepend(["NODE", "PID", "UPTIME", "LAST PING", "RESTARTS", "STATE", "LOG"]).ToList();
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var (row, i) in rows.Select((r, i) => (r, i)))
-        {
-            var line = string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd();
-            Console.WriteLine(i == 0 ? Paint(line, "1") : row[5] == "STRAY" ? Paint(line, "31") : line);
-        }
-
+        else
+            Render(Terminal.Stdout(), report, now);
         return ExitCodes.Ok;
+    }
+
+    private static void Render(IAnsiConsole console, StatusReport report, DateTimeOffset now)
+    {
+        var stateStyle = report.Launcher is null ? new Style(Color.Yellow) : report.State == "running" ? new Style(Color.Green) : new Style(Color.Yellow);
+        console.Write(new Paragraph().Append("instance   ").Append(report.Instance, new Style(decoration: Decoration.Bold)).Append(": ").Append(report.State, stateStyle));
+        console.WriteLine();
+        console.Write(new Text(report.Launcher is { } holder
+            ? $"launcher   pid {holder.Pid}, started {holder.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, {holder.CommandLine}"
+            : "launcher   none (start one with `launcher run`)"));
+        console.WriteLine();
+        if (report.Workers.Count == 0)
+        {
+            console.Write(new Text("workers    none"));
+            console.WriteLine();
+            return;
+        }
+
+        var rich = Terminal.IsRich(console);
+        var table = new Table().Border(rich ? TableBorder.Rounded : TableBorder.None);
+        foreach (var column in Columns)
+        {
+            // Only the log path may wrap on a narrow terminal; a node name split in two is unreadable.
+            var header = new TableColumn(new Text(column, new Style(decoration: Decoration.Bold)));
+            if (column != "LOG")
+                header.NoWrap();
+            table.AddColumn(column is "PID" or "RESTARTS" ? header.RightAligned() : header);
+        }
+
+        foreach (var worker in report.Workers)
+        {
+            var stray = worker.State == "STRAY";
+            table.AddRow(
+                new Text(worker.Node ?? "?", stray ? new Style(Color.Red) : Style.Plain),
+                new Text(worker.Pid.ToString(CultureInfo.InvariantCulture)),
+                new Text(FormatAge(worker.UptimeSeconds)),
+                new Text(worker.LastPingAt is { } ping ? FormatAge((long)(now - ping).TotalSeconds) + " ago" : "-"),
+                new Text(worker.Restarts.ToString(CultureInfo.InvariantCulture), worker.Restarts > 0 ? new Style(Color.Yellow) : Style.Plain),
+                new Text(worker.State, stray ? new Style(Color.Red, decoration: Decoration.Bold) : new Style(Color.Green)),
+                new Text(worker.LogFile is { } log ? ShortPath(log) : "-", new Style(Color.Grey)));
+        }
+
+        if (rich)
+        {
+            console.Write(table);
+            return;
+        }
+
+        // Plain: render, then drop the padding Spectre leaves at the end of each line.
+        var writer = new StringWriter(CultureInfo.InvariantCulture);
+        var plain = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        plain.Profile.Width = console.Profile.Width;
+        plain.Write(table);
+        foreach (var line in writer.ToString().Split('\n'))
+        {
+            var trimmed = line.TrimEnd();
+            if (trimmed.Length > 0)
+                Console.Out.WriteLine(trimmed);
+        }
+    }
+
+    // The table is for eyes: a log under the current directory is shown relative to it (JSON keeps the full path).
+    private static string ShortPath(string path)
+    {
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 
     private static string FormatAge(long? seconds) => seconds switch

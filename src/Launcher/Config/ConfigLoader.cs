@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Launcher.Exceptions;
 using Launcher.Platform;
@@ -18,14 +19,20 @@ internal static partial class ConfigLoader
     /// <summary>Loads <paramref name="explicitPath"/>, else ./launcher.json, else the embedded default.</summary>
     public static LauncherSpec Load(string? explicitPath)
     {
-        var (configuration, baseDirectory, description) = Read(explicitPath);
-        if (KnownKeys.FindUnknown(configuration) is { } unknown)
-            throw new ConfigException(unknown, "unknown key; see README.md \"Configuration\" for the keys launcher.json takes");
+        var (json, baseDirectory, description, name) = Read(explicitPath);
+        using (var document = Parse(json, name))
+            KnownKeys.Check(document.RootElement);
 
         LauncherOptions options;
         try
         {
+            var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(json)).Build();
             options = configuration.Get<LauncherOptions>() ?? new LauncherOptions();
+        }
+        catch (FormatException ex)
+        {
+            // Keys that differ only in case collide in the configuration system (it is case-insensitive).
+            throw new ConfigException(name, ex.Message, ex);
         }
         catch (InvalidOperationException ex)
         {
@@ -35,42 +42,53 @@ internal static partial class ConfigLoader
         return Validate(options, baseDirectory, description);
     }
 
-    private static (IConfiguration Configuration, string BaseDirectory, string Description) Read(string? explicitPath)
+    private static (byte[] Json, string BaseDirectory, string Description, string Name) Read(string? explicitPath)
     {
         var path = explicitPath;
         if (path is null && File.Exists(DefaultFileName))
             path = DefaultFileName;
 
-        var builder = new ConfigurationBuilder();
-        string baseDirectory, description;
         if (path is null)
         {
             using var stream = typeof(ConfigLoader).Assembly.GetManifestResourceStream("default-launcher.json")
                 ?? throw new InvalidOperationException("the embedded default config is missing from this build");
-            var copy = new MemoryStream();
+            using var copy = new MemoryStream();
             stream.CopyTo(copy);
-            copy.Position = 0;
-            builder.AddJsonStream(copy);
-            baseDirectory = Directory.GetCurrentDirectory();
-            description = "embedded default config (no launcher.json here)";
-        }
-        else
-        {
-            var full = Path.GetFullPath(path);
-            if (!File.Exists(full))
-                throw new ConfigException("--config", $"no such file: {full}");
-            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
-            baseDirectory = Path.GetDirectoryName(full)!;
-            description = full;
+            return (copy.ToArray(), Directory.GetCurrentDirectory(), "embedded default config (no launcher.json here)", "default config");
         }
 
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new ConfigException("--config", $"{full} is a directory; give the path of a launcher.json file");
         try
         {
-            return (builder.Build(), baseDirectory, description);
+            return (File.ReadAllBytes(full), Path.GetDirectoryName(full)!, full, Path.GetFileName(full));
         }
-        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ConfigException(path ?? "default config", "is not valid JSON: " + (ex.InnerException ?? ex).Message, ex);
+            throw new ConfigException("--config", $"no such file: {full}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException("--config", $"cannot read {full}: {ex.Message}", ex);
+        }
+    }
+
+    // The same leniency as the configuration system's JSON provider: comments and trailing commas are fine.
+    private static JsonDocument Parse(byte[] json, string name)
+    {
+        try
+        {
+            return JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            var reason = ex.Message;
+            var cut = reason.IndexOf(" Path:", StringComparison.Ordinal) is var p and >= 0 ? p : reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (cut > 0)
+                reason = reason[..cut];
+            var where = ex.LineNumber is { } line ? $" at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}" : "";
+            throw new ConfigException(name, $"is not valid JSON{where}: {reason}", ex);
         }
     }
 
@@ -103,9 +121,9 @@ internal static partial class ConfigLoader
         var ping = options.Ping ?? new PingOptions();
         var restart = options.Restart ?? new RestartOptions();
         var hook = options.OnWorkerExit;
-        var hookCommand = ValidateCommand("onWorkerExit:command", hook?.Command, baseDirectory, placeholders);
+        var hookCommand = ValidateCommand("onWorkerExit.command", hook?.Command, baseDirectory, placeholders);
         if (hook is not null && hookCommand is null)
-            throw new ConfigException("onWorkerExit:command", "is required when onWorkerExit is set");
+            throw new ConfigException("onWorkerExit.command", "is required when onWorkerExit is set");
 
         return new LauncherSpec(
             instance,
@@ -121,19 +139,19 @@ internal static partial class ConfigLoader
             Positive("logFileSizeLimitBytes", options.LogFileSizeLimitBytes ?? 10 * 1024 * 1024),
             (int)Positive("logFilesRetained", options.LogFilesRetained ?? 5),
             new PingSpec(
-                ValidateCommand("ping:command", ping.Command, baseDirectory, placeholders),
-                Seconds("ping:intervalSeconds", ping.IntervalSeconds, 5),
-                Seconds("ping:timeoutSeconds", ping.TimeoutSeconds, 5),
-                (int)Positive("ping:missedLimit", ping.MissedLimit ?? 3)),
+                ValidateCommand("ping.command", ping.Command, baseDirectory, placeholders),
+                Seconds("ping.intervalSeconds", ping.IntervalSeconds, 5),
+                Seconds("ping.timeoutSeconds", ping.TimeoutSeconds, 5),
+                (int)Positive("ping.missedLimit", ping.MissedLimit ?? 3)),
             new RestartSpec(
                 restart.Enabled ?? true,
-                Seconds("restart:initialDelaySeconds", restart.InitialDelaySeconds, 1),
-                Seconds("restart:maxDelaySeconds", restart.MaxDelaySeconds, 60),
-                Seconds("restart:resetAfterSeconds", restart.ResetAfterSeconds, 30),
-                (int)Positive("restart:crashLoopCount", restart.CrashLoopCount ?? 5),
-                Seconds("restart:crashLoopWindowSeconds", restart.CrashLoopWindowSeconds, 120)),
+                Seconds("restart.initialDelaySeconds", restart.InitialDelaySeconds, 1),
+                Seconds("restart.maxDelaySeconds", restart.MaxDelaySeconds, 60),
+                Seconds("restart.resetAfterSeconds", restart.ResetAfterSeconds, 30),
+                (int)Positive("restart.crashLoopCount", restart.CrashLoopCount ?? 5),
+                Seconds("restart.crashLoopWindowSeconds", restart.CrashLoopWindowSeconds, 120)),
             CompilePatterns(options.Strays?.Match),
-            hookCommand is null ? null : new HookSpec(hookCommand, Seconds("onWorkerExit:timeoutSeconds", hook!.TimeoutSeconds, 30)));
+            hookCommand is null ? null : new HookSpec(hookCommand, Seconds("onWorkerExit.timeoutSeconds", hook!.TimeoutSeconds, 30)));
     }
 
     private static CommandTemplate? ValidateCommand(string key, List<string>? argv, string baseDirectory, IReadOnlyDictionary<string, string> placeholders)
@@ -141,20 +159,20 @@ internal static partial class ConfigLoader
         if (argv is null || argv.Count == 0)
             return null;
         if (string.IsNullOrWhiteSpace(argv[0]))
-            throw new ConfigException(key + ":0", "the program name is empty");
+            throw new ConfigException(key + "[0]", "the program name is empty");
 
         for (var i = 0; i < argv.Count; i++)
         {
             foreach (Match match in Placeholder().Matches(argv[i]))
             {
                 if (!CommandTemplate.Placeholders.Contains(match.Groups[1].Value))
-                    throw new ConfigException($"{key}:{i}", $"unknown placeholder {match.Value}; known: {{{string.Join("}, {", CommandTemplate.Placeholders)}}}");
+                    throw new ConfigException($"{key}[{i}]", $"unknown placeholder {match.Value}; known: {{{string.Join("}, {", CommandTemplate.Placeholders)}}}");
             }
         }
 
         var program = CommandTemplate.Expand(argv[0], placeholders);
         var resolved = ResolveProgram(program, baseDirectory)
-            ?? throw new ConfigException(key + ":0", program.Contains('/', StringComparison.Ordinal)
+            ?? throw new ConfigException(key + "[0]", program.Contains('/', StringComparison.Ordinal)
                 ? $"no such executable file: {ResolvePath(program, baseDirectory)} (run scripts/build.sh if it is the sample worker)"
                 : $"'{program}' was not found on PATH");
         return new CommandTemplate([resolved, .. argv.Skip(1)]);
@@ -189,7 +207,13 @@ internal static partial class ConfigLoader
         // The directory is created only later, when the launcher really starts; here we only check that it could be.
         var existing = directory;
         while (!Directory.Exists(existing))
+        {
+            // A regular file on the way (logs/x under a file "logs") makes the directory impossible, even for root.
+            if (File.Exists(existing))
+                throw new ConfigException(key, $"{directory} cannot be created: {existing} is a file");
             existing = Path.GetDirectoryName(existing) ?? "/";
+        }
+
         if (OperatingSystem.IsLinux() && LibC.Access(existing, LibC.W_OK | 1) != 0)
             throw new ConfigException(key, $"{directory} is not writable (no write permission on {existing})");
     }
@@ -218,7 +242,7 @@ internal static partial class ConfigLoader
             }
             catch (ArgumentException ex)
             {
-                throw new ConfigException($"strays:match:{i}", $"is not a valid regular expression: {ex.Message}", ex);
+                throw new ConfigException($"strays.match[{i}]", $"is not a valid regular expression: {ex.Message}", ex);
             }
         }
 
@@ -227,8 +251,12 @@ internal static partial class ConfigLoader
 
     private static string KeyFromBinderMessage(string message)
     {
+        // The binder names the property path (Ping:IntervalSeconds); users know the JSON spelling (ping.intervalSeconds).
         var match = BinderKey().Match(message);
-        return match.Success ? match.Groups[1].Value : "launcher.json";
+        if (!match.Success)
+            return "launcher.json";
+        var segments = match.Groups[1].Value.Split(':').Select(s => s.Length > 0 ? char.ToLowerInvariant(s[0]) + s[1..] : s);
+        return KnownKeys.Display(string.Join(':', segments));
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
