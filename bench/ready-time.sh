@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rounds=${1:-10}
-launcher=$PWD/artifacts/launcher/launcher
+launcher=${LAUNCHER_BIN:-$PWD/artifacts/launcher/launcher}   # LAUNCHER_BIN=/path/to/native/launcher compares an AOT build
 worker=$PWD/artifacts/launcher/SampleWorker
 [ -x "$launcher" ] || { echo "run scripts/build.sh first" >&2; exit 1; }
 

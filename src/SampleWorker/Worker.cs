@@ -20,45 +20,50 @@ internal sealed class Worker(SampleWorkerOptions options, IHostApplicationLifeti
         Console.WriteLine($"Ready. pid={pid} node={node}");
         await Console.Error.WriteLineAsync($"stderr check from pid {pid}");
 
-        var started = DateTime.UtcNow;
-        var tick = TimeSpan.FromSeconds(options.TickSeconds);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        var nextTick = started + tick;
+        // Each misbehaviour is its own timer, and ticks are a periodic timer: an idle worker costs no CPU
+        // (a benchmark runs a hundred of these at once).
+        _ = After(options.CrashAfterSeconds, stoppingToken, () =>
+        {
+            Console.WriteLine($"crashing with exit code {options.CrashExitCode}");
+            Environment.Exit(options.CrashExitCode);
+        });
+        _ = After(options.ExitAfterSeconds, stoppingToken, () =>
+        {
+            Console.WriteLine("work done, exiting cleanly");
+            lifetime.StopApplication();
+        });
+        _ = After(options.HangAfterSeconds, stoppingToken, () =>
+        {
+            Console.WriteLine("hanging now (SIGSTOP)");
+            NativeSignals.StopSelf();
+        });
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.TickSeconds));
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                var elapsed = (DateTime.UtcNow - started).TotalSeconds;
-                if (options.CrashAfterSeconds is { } crash && elapsed >= crash)
-                {
-                    Console.WriteLine($"crashing with exit code {options.CrashExitCode}");
-                    Environment.Exit(options.CrashExitCode);
-                }
-
-                if (options.ExitAfterSeconds is { } exit && elapsed >= exit)
-                {
-                    Console.WriteLine("work done, exiting cleanly");
-                    lifetime.StopApplication();
-                    return;
-                }
-
-                if (options.HangAfterSeconds is { } hang && elapsed >= hang)
-                {
-                    Console.WriteLine("hanging now (SIGSTOP)");
-                    NativeSignals.StopSelf();
-                }
-
-                if (DateTime.UtcNow >= nextTick)
-                {
-                    Console.WriteLine($"tick {DateTime.UtcNow:O}");
-                    nextTick += tick;
-                }
-            }
+                Console.WriteLine($"tick {DateTime.UtcNow:O}");
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
 
         Console.WriteLine($"stopping gracefully (pid {pid})");
+    }
+
+    private static async Task After(double? seconds, CancellationToken stoppingToken, Action action)
+    {
+        if (seconds is not { } delay)
+            return;
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(delay), stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        action();
     }
 }

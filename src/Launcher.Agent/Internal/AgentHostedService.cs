@@ -34,6 +34,11 @@ internal sealed partial class AgentHostedService(
 
         _paths = new RuntimePaths(RuntimePaths.DefaultRoot(), instance);
 
+        // A worker started by hand has no node yet; giving it one now means every child it starts inherits it,
+        // so the launcher counts a grandchild that escaped the tree as part of this worker, not as another.
+        if (Environment.GetEnvironmentVariable(EnvironmentNames.Node) is null)
+            Environment.SetEnvironmentVariable(EnvironmentNames.Node, SelfIdentity.NodeName(_pid));
+
         var launcher = LauncherGuardValue.FromEnvironment();
         if (launcher is null)
             await new DuplicateCheck(_paths, logger).RunAsync(cancellationToken);

@@ -1,19 +1,33 @@
 namespace Launcher.Supervise;
 
-/// <summary>Trips when <c>count</c> unexpected exits fall within a sliding <c>window</c> (instance-wide).</summary>
+/// <summary>
+/// Trips when <c>count</c> unexpected exits fall within a sliding <c>window</c> (instance-wide: every slot
+/// records here, from its own task, hence the lock).
+/// </summary>
 internal sealed class CrashLoopDetector(TimeProvider time, int count, TimeSpan window)
 {
     private readonly Queue<DateTimeOffset> _exits = new();
+    private readonly Lock _gate = new();
 
-    public int RecentExits => _exits.Count;
+    public int RecentExits
+    {
+        get
+        {
+            lock (_gate)
+                return _exits.Count;
+        }
+    }
 
     /// <summary>Records an exit now; true when this exit completes a crash loop.</summary>
     public bool RecordExit()
     {
-        var now = time.GetUtcNow();
-        _exits.Enqueue(now);
-        while (_exits.Count > 0 && now - _exits.Peek() > window)
-            _exits.Dequeue();
-        return _exits.Count >= count;
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            _exits.Enqueue(now);
+            while (_exits.Count > 0 && now - _exits.Peek() > window)
+                _exits.Dequeue();
+            return _exits.Count >= count;
+        }
     }
 }

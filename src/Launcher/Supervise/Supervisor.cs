@@ -19,6 +19,10 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
 {
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(2);
     private readonly List<WorkerSlot> _slots = [];
+    private readonly Lock _rollingGate = new();
+    private readonly Lock _statusGate = new();
+    private Task _rolling = Task.CompletedTask;
+    private volatile bool _supervising;
     private Process? _watchdog;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,13 +54,24 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
 
     private async Task RunAsync(CancellationToken stopping)
     {
+        // Registered before anything starts: SIGHUP's default action ends the launcher (exit 129), and a reload
+        // sent the moment the ready line appears would otherwise do exactly that.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            if (_supervising)
+                QueueRollingRestart(stopping);
+            else
+                Log.Note(logger, "SIGHUP during start-up: the workers are starting fresh; no rolling restart");
+        });
         context.Platform.Containment.PrepareLauncher();
         _watchdog = Watchdog.Start(context.Guard);
         context.Children.Add(_watchdog.Id);
 
         await SweepStraysAsync(stopping);
 
-        var random = new Random();
+        // Slots restart concurrently: one shared Random must be the thread-safe one.
+        var random = Random.Shared;
         var crashLoop = new CrashLoopDetector(context.Time, context.Spec.Restart.CrashLoopCount, context.Spec.Restart.CrashLoopWindow);
         var workers = context.Flags.Debug ? 1 : context.Spec.Workers;
         for (var index = 0; index < workers; index++)
@@ -67,11 +82,6 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
         }
 
         await VerifyAsync(stopping);
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
-        {
-            signal.Cancel = true;
-            _ = RollingRestartAsync(stopping);
-        });
         using var housekeeping = StartHousekeeping(stopping);
         await SuperviseAsync(stopping);
     }
@@ -99,7 +109,10 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
         {
             Log.StrayKilled(logger, result.ToString());
             if (unit.Registration is { } registration)
+            {
                 File.Delete(context.Paths.RegistrationFile(registration.Pid));
+                File.Delete(context.Paths.SocketFile(registration.Pid));
+            }
             if (unit.Node is { } node && unit.Pid is { } pid)
                 await context.Hook.RunAsync(node, pid, 0, null, ExitReason.StrayKilled, stopping);
         }
@@ -123,10 +136,11 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
             throw new VerificationFailedException("verification failed: " + result.Describe());
 
         var line = $"ready: {ours.Count}/{ours.Count} workers verified ({string.Join(", ", ours.Select(w => w.Node))})";
+        _supervising = true; // before the ready line: a SIGHUP sent on seeing it must restart, not be ignored
+        WriteStatus("running"); // before the ready line too: `launcher status` right after it must not call them strays
         Console.Out.WriteLine(line);
         Log.Ready(logger, line);
         SystemdNotifier.Notify($"READY=1\nSTATUS={line}\nMAINPID={Environment.ProcessId}");
-        WriteStatus("running");
     }
 
     private async Task SuperviseAsync(CancellationToken stopping)
@@ -143,17 +157,31 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
         }
     }
 
+    // A second SIGHUP waits for the round in progress, so it is still one worker at a time.
+    private void QueueRollingRestart(CancellationToken stopping)
+    {
+        lock (_rollingGate)
+            _rolling = RollAfterAsync(_rolling, stopping);
+
+        async Task RollAfterAsync(Task previous, CancellationToken cancellationToken)
+        {
+            await previous;
+            await RollingRestartAsync(cancellationToken);
+        }
+    }
+
     private async Task RollingRestartAsync(CancellationToken stopping)
     {
         Log.RollingRestart(logger, _slots.Count);
-        foreach (var slot in _slots)
+        try
         {
-            if (stopping.IsCancellationRequested)
-                return;
-            await slot.RestartAsync(); // one at a time: never fewer than N-1 nor more than N
+            foreach (var slot in _slots.Where(s => s.Current is not null))
+                await slot.RestartAsync().WaitAsync(stopping); // one at a time: never fewer than N-1 nor more than N
+            WriteStatus("running");
         }
-
-        WriteStatus("running");
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
     }
 
     private PeriodicTimer StartHousekeeping(CancellationToken stopping)
@@ -199,10 +227,25 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
         }
     }
 
+    // Called from housekeeping, a rolling restart and the stop path: one writer at a time (they share the
+    // temporary file), and a failed write never ends supervision (the next round writes it again).
     private void WriteStatus(string state)
     {
-        var workers = _slots.Where(s => s.Current is not null).Select(s => new WorkerStatus(
-            s.Index, s.Current!.Node, s.Current.Pid, s.Current.StartedAt, s.Current.LastPingAt, s.Current.Log.Path, s.Restarts)).ToList();
-        new StatusFile(context.Spec.Instance, Environment.ProcessId, state, workers).Write(context.Paths.StatusFile);
+        var workers = new List<WorkerStatus>();
+        foreach (var slot in _slots)
+        {
+            if (slot.Current is { } worker)
+                workers.Add(new WorkerStatus(slot.Index, worker.Node, worker.Pid, worker.StartedAt, worker.LastPingAt, worker.Log.Path, slot.Restarts));
+        }
+
+        try
+        {
+            lock (_statusGate)
+                new StatusFile(context.Spec.Instance, Environment.ProcessId, state, workers).Write(context.Paths.StatusFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.Warn(logger, $"could not write {context.Paths.StatusFile}: {ex.Message}");
+        }
     }
 }

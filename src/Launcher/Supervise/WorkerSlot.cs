@@ -66,6 +66,11 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
 
             var exit = await worker.Exited;
             Log.WorkerExited(logger, worker.Display, exit.ToString(), reason);
+
+            // A crashed worker's children (and any that setsid'd away) outlive it with its node name: left alone
+            // they would count as a second worker of this slot next to the replacement, so the tree goes too.
+            if (reason == ExitReason.Crashed && HasLeftovers(worker))
+                await KillAsync(worker, stopping);
             Ended(worker, exit, reason);
 
             if (context.Flags.Debug || !context.Spec.Restart.Enabled)
@@ -114,11 +119,31 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
     {
         await StartAsync();
         Restarts++;
-        if (!await context.Verifier.WaitUntilAnswersAsync(Current!, context.Spec.StartTimeout, stopping) && !Current!.Exited.IsCompleted)
+        var worker = Current!;
+        using var verifying = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var answers = context.Verifier.WaitUntilAnswersAsync(worker, context.Spec.StartTimeout, verifying.Token);
+
+        // The verifier retries every 100 ms; a replacement that dies meanwhile is noticed by its exit event at
+        // once (measured by bench/restart-latency.sh), not at the verifier's next turn.
+        if (await Task.WhenAny(answers, worker.Exited) != answers)
+        {
+            await verifying.CancelAsync();
+            try
+            {
+                await answers;
+            }
+            catch (OperationCanceledException) when (verifying.IsCancellationRequested)
+            {
+            }
+
+            return; // the supervise loop handles the exit
+        }
+
+        if (!await answers && !worker.Exited.IsCompleted)
         {
             // Counted like a crash by the loop: it is killed as hung on the next turn.
-            Log.ReplacementSilent(logger, Current.Display, context.Spec.StartTimeout.TotalSeconds);
-            await KillAsync(Current, stopping);
+            Log.ReplacementSilent(logger, worker.Display, context.Spec.StartTimeout.TotalSeconds);
+            await KillAsync(worker, stopping);
         }
     }
 
@@ -140,7 +165,8 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
 
                 missed++;
                 Log.PingMissed(logger, worker.Display, missed, context.Spec.Ping.MissedLimit, outcome.Problem ?? "wrong node");
-                if (missed >= context.Spec.Ping.MissedLimit)
+                // --debug: a worker paused at a breakpoint answers nothing, and killing it as hung would end the session.
+                if (missed >= context.Spec.Ping.MissedLimit && !context.Flags.Debug)
                     return true;
             }
         }

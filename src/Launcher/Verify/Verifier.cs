@@ -28,6 +28,11 @@ internal sealed class Verifier(WorkerFinder finder, WorkerPinger pinger, TimePro
                 return result;
             if (exited is not null)
                 return result with { Reason = $"{exited.Display} exited ({await exited.Exited}) before verification" };
+            if (result.Unexpected.Count > 0 && result.Silent.Count == 0 && result.Answered.Count == ours.Count)
+            {
+                // Ours all answer, so waiting cannot fix the count: somebody else's worker has to go first.
+                return result with { Reason = "workers this launcher did not start run beside ours; stop them (`launcher strays --kill` lists and kills them) and start again" };
+            }
             if (time.GetUtcNow() >= deadline)
                 return result with { Reason = $"not verified within {timeout.TotalSeconds:F0} s (startTimeoutSeconds)" };
             await Task.Delay(RetryInterval, time, cancellationToken);

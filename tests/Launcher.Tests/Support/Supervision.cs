@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using NUnit.Framework;
 
 namespace Launcher.Tests.Support;
 
@@ -121,6 +122,25 @@ internal static partial class Supervision
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds (see <see cref="Eventually"/>); on failure the message also
+    /// carries everything <paramref name="launcher"/> printed, which is what explains a missed state.
+    /// </summary>
+    public static async Task EventuallyAsync(
+        LauncherProcess launcher, Func<Task<bool>> condition, TimeSpan deadline, string because, CancellationToken cancellationToken)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (true)
+        {
+            var expired = DateTime.UtcNow >= until;
+            if (await condition())
+                return;
+            if (expired)
+                Assert.Fail($"not true within {deadline.TotalSeconds:0.###} s: {because}\nLauncher output:\n{launcher.Output}");
+            await Task.Delay(50, cancellationToken);
+        }
     }
 
     /// <summary>Reads <c>KEY=value</c> lines (an <c>env</c> dump) into a dictionary.</summary>

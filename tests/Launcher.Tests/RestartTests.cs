@@ -1,0 +1,89 @@
+using Launcher.Tests.Support;
+using NUnit.Framework;
+
+namespace Launcher.Tests;
+
+/// <summary>
+/// Issue 4, restart policy and crash loop, end to end: a worker that dies is replaced by a new process with its
+/// own node name; one that keeps dying stops the instance with exit code 5 and a message that says why.
+/// </summary>
+[TestFixture]
+public sealed class RestartTests
+{
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Test, CancelAfter(90_000)]
+    public async Task A_worker_killed_with_SIGKILL_is_replaced_by_a_new_process_that_alone_answers(CancellationToken cancellationToken)
+    {
+        // Arrange: the worker's child holds its stdout pipe open after the worker dies; the exit must be seen anyway.
+        await using var sandbox = new Sandbox();
+        Supervision.WriteConfig(sandbox, workers: 1, [Repo.SampleWorkerExe, "--tick-seconds", "1", "--spawn-grandchild"],
+            restart: new { initialDelaySeconds = 0.1 });
+        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
+        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
+        var first = Supervision.PidsInReadyLine(ready).Single();
+        var firstTree = ProcessProbe.PidsWithMarker(sandbox.Instance);
+        foreach (var pid in firstTree)
+            sandbox.Processes.Track(pid);
+        Assert.That(firstTree, Has.Count.EqualTo(2), "the worker and its child run");
+
+        // Act
+        Assert.That(ProcessProbe.Signal(first, Signals.SIGKILL), Is.True);
+
+        // Assert: noticed (with the signal), replaced by a new pid, and only the new one answers.
+        var ended = await launcher.WaitForLineAsync($"#{first} ended:", Deadline, cancellationToken);
+        var started = await launcher.WaitForLineAsync(
+            line => line.Contains("Started worker", StringComparison.Ordinal) && !line.Contains($"(pid {first})", StringComparison.Ordinal),
+            Deadline, cancellationToken);
+        var second = Supervision.StartedPids(launcher)[^1];
+        sandbox.Processes.Track(second);
+        PingSnapshot ping = null!;
+        await Supervision.EventuallyAsync(launcher, async () => (ping = await Supervision.PingAsync(sandbox, cancellationToken)).IsExactlyOne(second),
+            Deadline, "launcher ping --json finds exactly one worker, the replacement, answering", cancellationToken);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ended, Does.Contain("signal 9 (SIGKILL)"));
+            Assert.That(second, Is.Not.EqualTo(first));
+            Assert.That(started, Does.Contain($"api{second}@").And.Contain($"worker_{second}.log"), "a fresh node name and log file");
+            Assert.That(ping.Answering.Single().Node, Does.StartWith($"api{second}@"));
+            Assert.That(firstTree.Where(ProcessProbe.IsAlive), Is.Empty, "the dead worker's child is gone too");
+            Assert.That(File.Exists(Path.Combine(sandbox.LogDir, $"worker_{second}.log")), Is.True);
+        });
+
+        launcher.Signal(Signals.SIGTERM);
+        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(sandbox.Survivors(), Is.Empty);
+    }
+
+    [Test, CancelAfter(90_000)]
+    public async Task Workers_that_keep_crashing_stop_the_instance_with_exit_code_5_naming_the_worker_and_its_last_lines(CancellationToken cancellationToken)
+    {
+        // Arrange: two workers that crash 3 s after start; 3 crashes within 60 s is a loop.
+        await using var sandbox = new Sandbox();
+        Supervision.WriteConfig(sandbox, workers: 2, [Repo.SampleWorkerExe, "--tick-seconds", "1", "--crash-after", "3"],
+            restart: new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 });
+
+        // Act
+        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
+        await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
+        var exitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+
+        // Assert
+        var started = Supervision.StartedPids(launcher);
+        foreach (var pid in started)
+            sandbox.Processes.Track(pid);
+        var message = launcher.StderrLines.LastOrDefault(line => line.Contains("crash loop", StringComparison.Ordinal)) ?? "";
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(5), launcher.Output);
+            Assert.That(started, Has.Count.GreaterThanOrEqualTo(3), "the first crashes were restarted");
+            Assert.That(message, Does.Contain("3 unexpected exits within 60 s"), launcher.Output);
+            Assert.That(started.Any(pid => message.Contains($"api{pid}@", StringComparison.Ordinal)), Is.True, "the message names the worker");
+            Assert.That(message, Does.Contain("exit code 3"), "the message says how it ended");
+            Assert.That(message, Does.Contain("crashing with exit code 3"), "the message quotes its last output lines");
+            Assert.That(started.Where(ProcessProbe.IsAlive), Is.Empty, "the other worker was stopped");
+            Assert.That(sandbox.Survivors(), Is.Empty);
+        });
+    }
+}
