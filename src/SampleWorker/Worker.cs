@@ -22,21 +22,21 @@ internal sealed class Worker(SampleWorkerOptions options, IHostApplicationLifeti
 
         // Each misbehaviour is its own timer, and ticks are a periodic timer: an idle worker costs no CPU
         // (a benchmark runs a hundred of these at once).
-        _ = After(options.CrashAfterSeconds, stoppingToken, () =>
+        _ = After(options.CrashAfterSeconds, () =>
         {
             Console.WriteLine($"crashing with exit code {options.CrashExitCode}");
             Environment.Exit(options.CrashExitCode);
-        });
-        _ = After(options.ExitAfterSeconds, stoppingToken, () =>
+        }, stoppingToken);
+        _ = After(options.ExitAfterSeconds, () =>
         {
             Console.WriteLine("work done, exiting cleanly");
             lifetime.StopApplication();
-        });
-        _ = After(options.HangAfterSeconds, stoppingToken, () =>
+        }, stoppingToken);
+        _ = After(options.HangAfterSeconds, () =>
         {
             Console.WriteLine("hanging now (SIGSTOP)");
             NativeSignals.StopSelf();
-        });
+        }, stoppingToken);
 
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.TickSeconds));
         try
@@ -51,7 +51,7 @@ internal sealed class Worker(SampleWorkerOptions options, IHostApplicationLifeti
         Console.WriteLine($"stopping gracefully (pid {pid})");
     }
 
-    private static async Task After(double? seconds, CancellationToken stoppingToken, Action action)
+    private static async Task After(double? seconds, Action action, CancellationToken stoppingToken)
     {
         if (seconds is not { } delay)
             return;
