@@ -14,7 +14,6 @@ namespace Launcher.Config;
 internal static partial class ConfigLoader
 {
     public const string DefaultFileName = "launcher.json";
-    private static readonly string LauncherDir = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
 
     /// <summary>Loads <paramref name="explicitPath"/>, else ./launcher.json, else the embedded default.</summary>
     public static LauncherSpec Load(string? explicitPath)
@@ -101,7 +100,7 @@ internal static partial class ConfigLoader
         var placeholders = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["configDir"] = baseDirectory,
-            ["launcherDir"] = LauncherDir,
+            ["launcherDir"] = PlaceholderValues.LauncherDir,
         };
 
         var command = ValidateCommand("command", options.Command, baseDirectory, placeholders)

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Launcher.Storage;
 
 namespace Launcher.Guard;
 
@@ -11,24 +11,9 @@ internal sealed record GuardHolder(
     [property: JsonPropertyName("commandLine")] string CommandLine,
     [property: JsonPropertyName("configFile")] string ConfigFile)
 {
-    public static GuardHolder? TryRead(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), GuardJson.Default.GuardHolder);
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static GuardHolder? TryRead(string path) => AtomicJsonFile.TryRead(path, GuardJson.Default.GuardHolder);
 
-    public void Write(string path)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, GuardJson.Default.GuardHolder));
-        File.Move(temporary, path, overwrite: true);
-    }
+    public void Write(string path) => AtomicJsonFile.Write(path, this, GuardJson.Default.GuardHolder);
 
     public string Describe() => $"pid {Pid}, started {StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, command line: {CommandLine}";
 }

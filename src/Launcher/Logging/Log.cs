@@ -23,7 +23,7 @@ internal static partial class Log
     [LoggerMessage(20, LogLevel.Information, "Started worker {Node} (pid {Pid}), log {LogFile}")]
     public static partial void WorkerStarted(ILogger logger, string node, int pid, string logFile);
 
-    [LoggerMessage(30, LogLevel.Information, "{ReadyLine}")]
+    [LoggerMessage(30, LogLevel.Information, LauncherLogging.ReadyTemplate)]
     public static partial void Ready(ILogger logger, string readyLine);
 
     [LoggerMessage(40, LogLevel.Warning, "Worker {Worker} ended: {Exit} ({Reason})")]

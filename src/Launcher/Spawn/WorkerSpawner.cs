@@ -24,13 +24,7 @@ internal sealed class WorkerSpawner(
 {
     public async Task<RunningWorker> SpawnAsync(int index)
     {
-        var argv = spec.Command.Expand(new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["host"] = SelfIdentity.HostName,
-            ["instance"] = spec.Instance,
-            ["index"] = index.ToString(CultureInfo.InvariantCulture),
-            ["configDir"] = spec.BaseDirectory,
-        });
+        var argv = spec.Command.Expand(PlaceholderValues.For(spec, index));
 
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, value) in spec.Environment)

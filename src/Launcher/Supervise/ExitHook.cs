@@ -25,15 +25,7 @@ internal sealed class ExitHook(LauncherSpec launcherSpec, ChildRegistry children
         if (spec is null)
             return;
 
-        var values = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["node"] = node,
-            ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
-            ["host"] = SelfIdentity.HostName,
-            ["instance"] = instance,
-            ["index"] = index.ToString(CultureInfo.InvariantCulture),
-            ["configDir"] = launcherSpec.BaseDirectory,
-        };
+        var values = PlaceholderValues.For(launcherSpec, index, node, pid);
         var argv = spec.Command.Expand(values);
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, value) in launcherSpec.Environment)

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Launcher.Storage;
 
 namespace Launcher.Supervise;
 
@@ -10,24 +10,9 @@ internal sealed record StatusFile(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("workers")] IReadOnlyList<WorkerStatus> Workers)
 {
-    public static StatusFile? TryRead(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), StatusJson.Default.StatusFile);
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static StatusFile? TryRead(string path) => AtomicJsonFile.TryRead(path, StatusJson.Default.StatusFile);
 
-    public void Write(string path)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, StatusJson.Default.StatusFile));
-        File.Move(temporary, path, overwrite: true);
-    }
+    public void Write(string path) => AtomicJsonFile.Write(path, this, StatusJson.Default.StatusFile);
 }
 
 /// <summary>One worker's line in the status file.</summary>

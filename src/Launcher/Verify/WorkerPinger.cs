@@ -21,7 +21,6 @@ namespace Launcher.Verify;
 /// </remarks>
 internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildRegistry children)
 {
-    private static readonly string LauncherDir = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
 
     private readonly PingSpec _ping = spec.Ping;
     private readonly IReadOnlyDictionary<string, string?> _environment = CommandEnvironment(spec.Environment);
@@ -47,16 +46,7 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildR
 
     private async Task<PingOutcome> PingByCommandAsync(string node, int pid, int index, CancellationToken cancellationToken)
     {
-        var argv = _ping.Command!.Expand(new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["node"] = node,
-            ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
-            ["host"] = SelfIdentity.HostName,
-            ["instance"] = spec.Instance,
-            ["index"] = index.ToString(CultureInfo.InvariantCulture),
-            ["configDir"] = spec.BaseDirectory,
-            ["launcherDir"] = LauncherDir,
-        });
+        var argv = _ping.Command!.Expand(PlaceholderValues.For(spec, index, node, pid));
 
         var output = new StringBuilder();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
