@@ -1,3 +1,4 @@
+using System.Globalization;
 using Launcher.Tests.Support;
 using NUnit.Framework;
 
@@ -62,7 +63,8 @@ public sealed class RestartTests
         // Arrange: two workers that crash 3 s after start; 3 crashes within 60 s is a loop.
         await using var sandbox = new Sandbox();
         Supervision.WriteConfig(sandbox, workers: 2, [Repo.SampleWorkerExe, "--tick-seconds", "1", "--crash-after", "3"],
-            restart: new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 });
+            restart: new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 },
+            onWorkerExit: new { command = (string[])["/bin/sh", "-c", "touch \"$0/hook-$LAUNCHER_WORKER_PID-$LAUNCHER_EXIT_REASON\"", sandbox.Dir] });
 
         // Act
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
@@ -74,6 +76,7 @@ public sealed class RestartTests
         foreach (var pid in started)
             sandbox.Processes.Track(pid);
         var message = launcher.StderrLines.LastOrDefault(line => line.Contains("crash loop", StringComparison.Ordinal)) ?? "";
+        var hookRuns = Directory.GetFiles(sandbox.Dir, "hook-*").Select(f => Path.GetFileName(f).Split('-')[1]).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(5), launcher.Output);
@@ -83,6 +86,8 @@ public sealed class RestartTests
             Assert.That(message, Does.Contain("exit code 3"), "the message says how it ended");
             Assert.That(message, Does.Contain("crashing with exit code 3"), "the message quotes its last output lines");
             Assert.That(started.Where(ProcessProbe.IsAlive), Is.Empty, "the other worker was stopped");
+            Assert.That(hookRuns.Order(StringComparer.Ordinal), Is.EqualTo(started.Select(p => p.ToString(CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal)),
+                "the exit hook ran exactly once for every worker that ended, the last crashed one included");
             Assert.That(sandbox.Survivors(), Is.Empty);
         });
     }

@@ -17,5 +17,8 @@ internal sealed class RunningWorker(int index, ProcessIdentity identity, string 
 
     public DateTimeOffset? LastPingAt { get; set; }
 
+    /// <summary>True once its end was reported (registration removed, exit hook started).</summary>
+    public bool EndHandled { get; set; }
+
     public string Display => $"{Node}#{Pid}";
 }

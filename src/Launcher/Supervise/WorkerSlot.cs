@@ -191,8 +191,13 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
     private bool HasLeftovers(RunningWorker worker) =>
         context.Finder.Find().Units.Any(u => u.Node == worker.Node);
 
+    // Once per worker: a crashed worker still in its slot during a backoff or a crash-loop stop must not be
+    // reported again as "stopped" (the hook would run twice for one death).
     private void Ended(RunningWorker worker, WorkerExit exit, string reason)
     {
+        if (worker.EndHandled)
+            return;
+        worker.EndHandled = true;
         File.Delete(context.Paths.RegistrationFile(worker.Pid));
         File.Delete(context.Paths.SocketFile(worker.Pid));
         worker.Log.Dispose();
