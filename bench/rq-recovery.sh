@@ -9,34 +9,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rounds=${1:-5}
-repo=$PWD
-launcher=$repo/artifacts/launcher/launcher
-python=/usr/bin/python3
-[ -x "$launcher" ] || { echo "rq-recovery: run scripts/build.sh first" >&2; exit 1; }
-command -v redis-server >/dev/null || { echo "rq-recovery: redis-server not installed (scripts/install-test-deps.sh)" >&2; exit 1; }
-"$python" -c 'import rq' 2>/dev/null || { echo "rq-recovery: python3-rq not installed (scripts/install-test-deps.sh)" >&2; exit 1; }
-
-dir=$(mktemp -d /tmp/bench-rq.XXXXXX)
-# Only this shell's live background jobs (redis-server, the launcher) are signalled: never a pid that may have
-# been reused. The launcher stops its workers on SIGTERM.
-cleanup() {
-  local live
-  live=$(jobs -p)
-  if [ -n "$live" ]; then
-    kill -TERM $live 2>/dev/null || true
-    for _ in $(seq 100); do [ -z "$(jobs -pr)" ] && break; sleep 0.1; done
-    live=$(jobs -pr)
-    [ -n "$live" ] && kill -9 $live 2>/dev/null || true
-  fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-export LAUNCHER_RUNTIME_DIR=$dir/runtime
-
-port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize no >"$dir/redis.log" 2>&1 &
-for _ in $(seq 100); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
-redis-cli -p "$port" ping | grep -q PONG || { echo "rq-recovery: redis-server did not start" >&2; cat "$dir/redis.log" >&2; exit 1; }
+source bench/lib/redis-bench.sh
+bench_setup rq-recovery rq
 export RQ_REDIS_URL=redis://127.0.0.1:$port/0
 cli() { redis-cli -p "$port" --raw "$@"; }
 
