@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Launcher.Strays;
 using Launcher.Supervise;
 using Spectre.Console;
 
@@ -24,9 +25,11 @@ internal static class StatusCommand
         var now = DateTimeOffset.UtcNow;
 
         var found = view.Finder.Find().Units;
+        var ownership = new Ownership(view.Platform.Processes, holder);
         var workers = found.Select(unit =>
         {
             var known = published?.Workers.FirstOrDefault(w => w.Pid == unit.Pid);
+            var owner = ownership.OwnerOf(unit);
             var started = unit.Root is { } root ? view.Platform.Processes.StartTimeOf(root.Identity.StartTicks) : (DateTimeOffset?)null;
             return new StatusEntry(
                 unit.Node,
@@ -35,7 +38,7 @@ internal static class StatusCommand
                 known?.LastPingAt,
                 known?.LogFile,
                 known?.Restarts ?? 0,
-                known is not null ? "supervised" : "STRAY");
+                StateOf(owner, holder));
         }).ToList();
 
         var report = new StatusReport(
@@ -50,6 +53,15 @@ internal static class StatusCommand
             Render(Terminal.Stdout(), report, now);
         return ExitCodes.Ok;
     }
+
+    // The same rule as `launcher strays`: owned by a live launcher (its guard, or its ancestry) is never STRAY,
+    // also while that launcher is still starting and has published no status yet.
+    private static string StateOf(LauncherOwner? owner, Guard.GuardHolder? holder) => owner switch
+    {
+        null => "STRAY",
+        _ when holder is not null && owner.Pid == holder.Pid => "supervised",
+        _ => $"supervised by pid {owner.Pid}",
+    };
 
     private static void Render(IAnsiConsole console, StatusReport report, DateTimeOffset now)
     {

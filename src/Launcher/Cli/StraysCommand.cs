@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Launcher.Guard;
 using Launcher.Kill;
 using Launcher.Strays;
 
@@ -16,8 +15,8 @@ internal static class StraysCommand
     {
         var view = InstanceView.Open(configPath);
         var discovery = view.Finder.Find();
-        var holder = view.LiveHolder();
-        var strays = discovery.Units.Where(u => holder is null || !OwnedBy(u, holder, view)).ToList();
+        var ownership = new Ownership(view.Platform.Processes, view.LiveHolder());
+        var strays = discovery.Units.Where(u => ownership.OwnerOf(u) is null).ToList();
 
         var entries = strays.Select(u => new StrayEntry(u.Node, u.Pid ?? 0, u.Members.Count, u.FoundBy, u.Root?.CommandText ?? "")).ToList();
         var stale = discovery.Stale.Select(s => $"{s.Node ?? Path.GetFileName(s.File)}: {s.Reason}").ToList();
@@ -62,26 +61,6 @@ internal static class StraysCommand
         }
 
         return ExitCodes.Ok;
-    }
-
-    /// <summary>
-    /// A worker of the launcher holding the instance now: it carries that launcher's guard, or hangs below it
-    /// (its watchdog, an exec shim, or a pattern match inside its tree). Such a worker is supervised, not stray.
-    /// </summary>
-    private static bool OwnedBy(WorkerUnit unit, GuardHolder holder, InstanceView view)
-    {
-        if (unit.Guard == $"{view.Spec.Instance}:{holder.Pid}:{holder.StartTicks}")
-            return true;
-
-        var seen = new HashSet<int>();
-        for (var pid = unit.Root?.ParentPid ?? 0; pid > 1 && seen.Add(pid);)
-        {
-            if (pid == holder.Pid)
-                return true;
-            pid = view.Platform.Processes.Get(pid)?.ParentPid ?? 0;
-        }
-
-        return false;
     }
 
     private static void RemoveRegistration(string file)

@@ -15,10 +15,14 @@ namespace Launcher.Strays;
 /// Each process lands in exactly one worker. A registered process is named by its registration, a marker holder
 /// by its LAUNCHER_NODE, else by its nearest marked or registered ancestor (the child `sleep` of a worker started
 /// by hand belongs to that worker), else by its own pid. Patterns only add processes that no other source
-/// explained, and never this launcher's own descendants (its watchdog's command line names the instance).
+/// explained, and never this launcher's own descendants (its watchdog's command line names the instance), a
+/// process carrying any instance marker, or a launcher process (or anything below one). Whether a unit found
+/// here is a stray is decided by <see cref="Ownership"/>.
 /// </remarks>
 internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, IReadOnlyList<Regex> patterns)
 {
+    private static readonly TimeSpan IdentityPingTimeout = TimeSpan.FromSeconds(2);
+
     public Discovery Find()
     {
         var snapshot = processes.Snapshot();
@@ -28,9 +32,12 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
             .ToDictionary(p => p.Pid);
         var childrenOf = candidates.Values.ToLookup(p => p.ParentPid);
 
+        var markersOf = candidates.Values.ToDictionary(p => p.Pid, p => processes.ReadMarkers(p.Pid));
+        var marked = markersOf
+            .Where(m => string.Equals(m.Value.Instance, paths.Instance, StringComparison.Ordinal) && m.Value.Role != "hook")
+            .ToDictionary(m => m.Key, m => m.Value);
         var stale = new List<StaleRegistration>();
-        var registered = ReadRegistrations(candidates, stale);
-        var marked = ReadMarkerHolders(candidates);
+        var registered = ReadRegistrations(candidates, marked, stale);
 
         var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
         foreach (var pid in registered.Keys.Union(marked.Keys))
@@ -48,23 +55,10 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
 
         var explained = groups.Values.SelectMany(g => g.WithDescendants(childrenOf).Keys).ToHashSet();
         explained.UnionWith(Descendants(childrenOf, Environment.ProcessId));
-        AddPatternMatches(candidates, explained, groups);
+        AddPatternMatches(snapshot, candidates, markersOf, explained, groups);
 
         var units = groups.Values.Select(g => g.ToUnit(childrenOf)).OrderBy(u => u.Pid).ToList();
         return new Discovery(units, stale);
-    }
-
-    private Dictionary<int, ProcessMarkers> ReadMarkerHolders(Dictionary<int, ProcessInfo> candidates)
-    {
-        var holders = new Dictionary<int, ProcessMarkers>();
-        foreach (var process in candidates.Values)
-        {
-            var markers = processes.ReadMarkers(process.Pid);
-            if (string.Equals(markers.Instance, paths.Instance, StringComparison.Ordinal) && markers.Role != "hook")
-                holders[process.Pid] = markers;
-        }
-
-        return holders;
     }
 
     /// <summary>The worker a process belongs to: its group key and node name (null when only a pid names it).</summary>
@@ -93,13 +87,20 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         return ($"pid:{current}", null);
     }
 
-    private void AddPatternMatches(Dictionary<int, ProcessInfo> candidates, HashSet<int> explained, Dictionary<string, Group> groups)
+    private void AddPatternMatches(
+        IReadOnlyList<ProcessInfo> snapshot,
+        Dictionary<int, ProcessInfo> candidates,
+        Dictionary<int, ProcessMarkers> markersOf,
+        HashSet<int> explained,
+        Dictionary<string, Group> groups)
     {
         if (patterns.Count == 0)
             return;
 
+        var all = snapshot.ToDictionary(p => p.Pid);
         var matched = candidates.Values
             .Where(p => !explained.Contains(p.Pid) && p.CommandLine.Count > 0 && patterns.Any(r => Matches(r, p.CommandText)))
+            .Where(p => !BelongsToSomeLauncher(p, all, markersOf))
             .ToDictionary(p => p.Pid);
 
         // A pool child matches the same pattern as its parent: the tree's top match is the worker.
@@ -115,6 +116,25 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         }
     }
 
+    /// <summary>
+    /// A pattern never adds a process that a launcher accounts for: one carrying any instance marker (ours is
+    /// grouped by marker already; another instance's worker is not ours), a launcher process itself (`run`, its
+    /// watchdog, an exec shim: a pattern naming the config file matches them), or anything below either.
+    /// </summary>
+    private static bool BelongsToSomeLauncher(ProcessInfo process, Dictionary<int, ProcessInfo> all, Dictionary<int, ProcessMarkers> markersOf)
+    {
+        var seen = new HashSet<int>();
+        for (ProcessInfo? current = process; current is not null && current.Pid > 1 && seen.Add(current.Pid); current = all.GetValueOrDefault(current.ParentPid))
+        {
+            if (markersOf.TryGetValue(current.Pid, out var markers) && markers.Instance is not null)
+                return true;
+            if (LauncherProcesses.IsLauncher(current))
+                return true;
+        }
+
+        return false;
+    }
+
     private static bool Matches(Regex pattern, string commandText)
     {
         try
@@ -128,7 +148,8 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         }
     }
 
-    private Dictionary<int, WorkerRegistration> ReadRegistrations(Dictionary<int, ProcessInfo> candidates, List<StaleRegistration> stale)
+    private Dictionary<int, WorkerRegistration> ReadRegistrations(
+        Dictionary<int, ProcessInfo> candidates, Dictionary<int, ProcessMarkers> marked, List<StaleRegistration> stale)
     {
         var registered = new Dictionary<int, WorkerRegistration>();
         if (!Directory.Exists(paths.WorkersDir))
@@ -157,7 +178,14 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
                 continue;
             }
 
-            var reason = StaleReason(registration, candidates);
+            // JSON without "node" (or pid, startTicks) deserializes with nulls and zeros: nothing in it names a process.
+            if (string.IsNullOrEmpty(registration.Node) || registration.Pid <= 0 || registration.StartTicks == 0)
+            {
+                stale.Add(new StaleRegistration(file, registration.Node, registration.Pid > 0 ? registration.Pid : null, "incomplete registration"));
+                continue;
+            }
+
+            var reason = StaleReason(registration, candidates) ?? UnprovenAcrossReboots(registration, marked);
             if (reason is not null)
                 stale.Add(new StaleRegistration(file, registration.Node, registration.Pid, reason));
             else
@@ -179,6 +207,25 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         if (!candidates.TryGetValue(registration.Pid, out var process) || process.Identity.StartTicks != registration.StartTicks)
             return $"pid {registration.Pid} is not a live process of this user";
         return null;
+    }
+
+    /// <summary>
+    /// Without a boot id, pid and start ticks may name a process of a later boot (the runtime directory can outlive
+    /// a reboot). Such a registration counts only when its process carries the instance marker or answers a ping
+    /// on the registered socket with the registered pid.
+    /// </summary>
+    private static string? UnprovenAcrossReboots(WorkerRegistration registration, Dictionary<int, ProcessMarkers> marked)
+    {
+        if (!string.IsNullOrEmpty(registration.BootId) || marked.ContainsKey(registration.Pid))
+            return null;
+        if (!string.IsNullOrEmpty(registration.Socket))
+        {
+            var reply = PingClient.PingAsync(registration.Socket, IdentityPingTimeout, CancellationToken.None).GetAwaiter().GetResult();
+            if (reply?.Pid == registration.Pid)
+                return null;
+        }
+
+        return "no bootId, and the process neither carries the instance marker nor answers a ping: cannot prove identity across reboots";
     }
 
     private static IEnumerable<int> Descendants(ILookup<int, ProcessInfo> childrenOf, int root)
