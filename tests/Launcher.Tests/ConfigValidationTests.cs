@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using Launcher.Tests.Support;
 using NUnit.Framework;
@@ -8,7 +9,7 @@ namespace Launcher.Tests;
 /// Issue 2, config validation: every malformed config or command line gives exit 2 and one line naming the key,
 /// before anything is created, started or killed.
 /// </summary>
-[TestFixture]
+[TestFixture, SupportedOSPlatform("linux")]
 public sealed class ConfigValidationTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
@@ -30,6 +31,21 @@ public sealed class ConfigValidationTests
         yield return Case("workers as a word", sandbox => Config(sandbox, json => json["workers"] = "three"), "'workers'");
         yield return Case("workers as a quoted number", sandbox => Config(sandbox, json => json["workers"] = "3"), "'workers'");
         yield return Case("a non-positive ping interval", sandbox => Config(sandbox, json => json["ping"] = new JsonObject { ["intervalSeconds"] = 0 }), "'ping.intervalSeconds'");
+        yield return Case("a command whose program is not executable", sandbox =>
+        {
+            var script = Path.Combine(sandbox.Dir, "not-executable.sh");
+            File.WriteAllText(script, "#!/bin/sh\nexit 0\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return Config(sandbox, json => json["command"] = new JsonArray("./not-executable.sh"));
+        }, "'command[0]'");
+        yield return Case("a ping interval so small it rounds to zero", sandbox => Config(sandbox, json => json["ping"] = new JsonObject { ["intervalSeconds"] = 1e-9 }), "'ping.intervalSeconds'");
+        yield return Case("a restart delay below 0.01 s", sandbox => Config(sandbox, json => json["restart"] = new JsonObject { ["initialDelaySeconds"] = 0.001 }), "'restart.initialDelaySeconds'");
+        yield return Case("an empty environment variable name", sandbox => Config(sandbox, json => json["environment"] = new JsonObject { [""] = "x" }), "'environment.'");
+        yield return Case("an environment variable name with '='", sandbox => Config(sandbox, json => json["environment"] = new JsonObject { ["A=B"] = "x" }), "'environment.A=B'");
+        yield return Case("an environment variable name with NUL", sandbox => Config(sandbox, json => json["environment"] = new JsonObject { ["A\0B"] = "x" }), "'environment.A\\0B'");
+        yield return Case("an instance name ending in .lock", sandbox => Config(sandbox, json => json["instance"] = sandbox.Instance + ".lock"), "'instance'");
+        yield return Case("an instance name ending in .json", sandbox => Config(sandbox, json => json["instance"] = sandbox.Instance + ".json"), "'instance'");
+        yield return Case("an instance name ending in .tmp", sandbox => Config(sandbox, json => json["instance"] = sandbox.Instance + ".tmp"), "'instance'");
         yield return Case("a log directory under a regular file", sandbox =>
         {
             File.WriteAllText(Path.Combine(sandbox.Dir, "plain-file"), "not a directory");
@@ -72,6 +88,31 @@ public sealed class ConfigValidationTests
             Assert.That(result.Stdout, Is.Empty, "nothing logged: nothing started");
             Assert.That(Directory.EnumerateFileSystemEntries(sandbox.RuntimeDir), Is.Empty, "no lock file, no registry");
             Assert.That(Directory.Exists(sandbox.LogDir), Is.False, "no log directory");
+            Assert.That(sandbox.Survivors(), Is.Empty, "no process");
+        });
+    }
+
+    [Test, CancelAfter(60_000)]
+    public async Task A_bare_command_name_whose_only_match_on_PATH_is_not_executable_exits_2_naming_command_0(CancellationToken cancellationToken)
+    {
+        // Arrange: as execvp does, a non-executable file on PATH is passed over; here there is no other match.
+        await using var sandbox = new Sandbox();
+        var bin = Directory.CreateDirectory(Path.Combine(sandbox.Dir, "bin")).FullName;
+        var program = Path.Combine(bin, "lonely-worker-" + sandbox.Instance);
+        File.WriteAllText(program, "#!/bin/sh\nexit 0\n");
+        File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var args = Config(sandbox, json => json["command"] = new JsonArray(Path.GetFileName(program)));
+
+        // Act
+        var result = await LauncherCli.RunAsync(
+            sandbox, args, Deadline, environment: new Dictionary<string, string?> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") }, cancellationToken: cancellationToken);
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+            Assert.That(result.Stderr, Does.Contain("'command[0]'"));
+            Assert.That(Directory.EnumerateFileSystemEntries(sandbox.RuntimeDir), Is.Empty, "nothing started");
             Assert.That(sandbox.Survivors(), Is.Empty, "no process");
         });
     }

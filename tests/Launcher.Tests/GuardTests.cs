@@ -194,6 +194,74 @@ public sealed partial class GuardTests
     }
 
     [Test, CancelAfter(60_000)]
+    public async Task A_runtime_directory_symlink_is_refused_even_when_named_with_a_trailing_slash(CancellationToken cancellationToken)
+    {
+        // Arrange: "link/" makes .NET see a directory (LinkTarget null) and lstat follow the link.
+        await using var sandbox = new Sandbox();
+        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        var link = Path.Combine(sandbox.Dir, "linked-runtime");
+        File.CreateSymbolicLink(link, sandbox.RuntimeDir);
+
+        // Act
+        var result = await LauncherCli.RunAsync(
+            sandbox, ["run"], environment: new Dictionary<string, string?> { [EnvironmentNames.RuntimeDir] = link + "/" }, cancellationToken: cancellationToken);
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+            Assert.That(result.Stderr, Does.Contain(link).And.Contain("symlink"));
+            Assert.That(Directory.EnumerateFileSystemEntries(sandbox.RuntimeDir), Is.Empty, "nothing written through the link");
+            Assert.That(sandbox.Survivors(), Is.Empty, "no worker");
+        });
+    }
+
+    [Test, NonParallelizable]
+    public void The_agent_runtime_root_has_no_trailing_slash()
+    {
+        var previous = Environment.GetEnvironmentVariable(EnvironmentNames.RuntimeDir);
+        try
+        {
+            Environment.SetEnvironmentVariable(EnvironmentNames.RuntimeDir, "/tmp/launcher-root-test/link//");
+            Assert.That(RuntimePaths.DefaultRoot(), Is.EqualTo("/tmp/launcher-root-test/link"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(EnvironmentNames.RuntimeDir, previous);
+        }
+    }
+
+    [Test, CancelAfter(60_000)]
+    public async Task A_guard_naming_a_zombie_launcher_is_not_alive(CancellationToken cancellationToken)
+    {
+        // Arrange: `true &` exits at once, and the exec'd sleep never reaps it: a zombie that keeps its start ticks.
+        await using var sandbox = new Sandbox();
+        await using var parent = LauncherProcess.StartProgram(sandbox, "/bin/sh", ["-c", "true & exec sleep 100002"]);
+        sandbox.Processes.Track(parent.Pid);
+        var zombie = 0;
+        await Eventually.TrueAsync(
+            () => ProcessProbe.AllPids().Where(p => ProcessProbe.ParentOf(p) == parent.Pid).ToList() is [var child] && ProcessProbe.State(child) == 'Z' && (zombie = child) > 0,
+            Deadline, "the child of the sleep is a zombie", cancellationToken);
+        var ticks = ProcessProbe.StartTicks(zombie);
+        Assert.That(ticks, Is.Not.Null, "a zombie still has its /proc/<pid>/stat");
+
+        // Act
+        var guard = new LauncherGuardValue(sandbox.Instance, zombie, ticks!.Value);
+        var live = new LauncherGuardValue(sandbox.Instance, parent.Pid, ProcessProbe.StartTicks(parent.Pid)!.Value);
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(guard.IsAlive, Is.False, "a zombie launcher is dead");
+            Assert.That(live.IsAlive, Is.True, "a sleeping process is alive");
+        });
+
+        parent.Signal(Signals.SIGKILL);
+        await parent.WaitForExitAsync(Deadline, cancellationToken);
+        Assert.That(ProcessProbe.IsAlive(parent.Pid), Is.False);
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task A_runtime_directory_owned_by_another_user_is_refused(CancellationToken cancellationToken)
     {
         if (NativeMethods.GetUid() != 0)

@@ -15,10 +15,16 @@ internal sealed partial class AgentHostedService(
     IHostApplicationLifetime lifetime,
     ILogger<AgentHostedService> logger) : IHostedLifecycleService, IAsyncDisposable
 {
+    // Far longer than any worker takes from its duplicate check to its registration; a holder that is stopped
+    // (SIGSTOP, a debugger) must not block this worker for ever: it then fails with the lock's IOException.
+    private static readonly TimeSpan StartupLockTimeout = TimeSpan.FromSeconds(60);
+
     private readonly int _pid = Environment.ProcessId;
     private RuntimePaths? _paths;
     private PingServer? _server;
     private CancellationTokenSource? _watchCts;
+    private LauncherGuardValue? _launcher;
+    private FileStream? _startupLock;
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
@@ -34,14 +40,36 @@ internal sealed partial class AgentHostedService(
 
         _paths = new RuntimePaths(RuntimePaths.DefaultRoot(), instance);
 
-        // A worker started by hand has no node yet; giving it one now means every child it starts inherits it,
-        // so the launcher counts a grandchild that escaped the tree as part of this worker, not as another.
+        // A worker started by hand has no node, and maybe no instance marker or runtime dir, in its environment
+        // yet; setting them now means every child it starts inherits them, so the launcher counts a grandchild
+        // that escaped the tree as part of this worker (and kills it with it), not as another.
         if (Environment.GetEnvironmentVariable(EnvironmentNames.Node) is null)
             Environment.SetEnvironmentVariable(EnvironmentNames.Node, SelfIdentity.NodeName(_pid));
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentNames.Instance)))
+            Environment.SetEnvironmentVariable(EnvironmentNames.Instance, instance);
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentNames.RuntimeDir)))
+            Environment.SetEnvironmentVariable(EnvironmentNames.RuntimeDir, _paths.Root);
 
+        // Started by a launcher only when the guard names a live launcher of this very instance: a stale guard,
+        // or one inherited from another instance's worker, must not skip the duplicate check nor arm the parent
+        // watch (which would stop this worker as soon as it saw that launcher gone).
         var launcher = LauncherGuardValue.FromEnvironment();
-        if (launcher is null)
-            await new DuplicateCheck(_paths, logger).RunAsync(cancellationToken);
+        _launcher = launcher is not null && launcher.Instance == instance && launcher.IsAlive ? launcher : null;
+        if (_launcher is null)
+        {
+            // Hand-started workers of one instance check and register one at a time, else two started together
+            // would each find no other and both stay. Released once the registration is written (StartedAsync).
+            _startupLock = await AcquireStartupLockAsync(_paths, cancellationToken);
+            try
+            {
+                await new DuplicateCheck(_paths, logger).RunAsync(cancellationToken);
+            }
+            catch
+            {
+                ReleaseStartupLock();
+                throw;
+            }
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -52,25 +80,24 @@ internal sealed partial class AgentHostedService(
             return;
 
         var node = Environment.GetEnvironmentVariable(EnvironmentNames.Node) ?? SelfIdentity.NodeName(_pid);
-        if (OperatingSystem.IsWindows())
-            Directory.CreateDirectory(_paths.WorkersDir);
-        else
-        {
-            // One level at a time: CreateDirectory applies the mode only to the last level it creates.
-            const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            Directory.CreateDirectory(_paths.Root, Private);
-            Directory.CreateDirectory(Path.GetDirectoryName(_paths.WorkersDir)!, Private);
-            Directory.CreateDirectory(_paths.WorkersDir, Private);
-        }
+        CreateWorkersDirectory(_paths);
 
         var socketPath = _paths.SocketFile(_pid);
         _server = new PingServer(socketPath, new PingReply(node, _pid), lifetime.StopApplication);
         _server.Start();
 
-        var launcher = LauncherGuardValue.FromEnvironment();
+        var launcher = _launcher;
         var registration = new WorkerRegistration(
             node, _pid, SelfIdentity.ReadStartTicks(_pid) ?? 0, socketPath, SelfIdentity.BootId, launcher?.Pid, launcher?.StartTicks);
-        await WriteAtomicallyAsync(_paths.RegistrationFile(_pid), JsonSerializer.Serialize(registration, ProtocolJson.Default.WorkerRegistration), cancellationToken);
+        try
+        {
+            await WriteAtomicallyAsync(_paths.RegistrationFile(_pid), JsonSerializer.Serialize(registration, ProtocolJson.Default.WorkerRegistration), cancellationToken);
+        }
+        finally
+        {
+            ReleaseStartupLock();
+        }
+
         LogRegistered(logger, node, _pid, socketPath);
 
         if (launcher is not null)
@@ -91,6 +118,7 @@ internal sealed partial class AgentHostedService(
 
     public async ValueTask DisposeAsync()
     {
+        ReleaseStartupLock();
         if (_watchCts is not null)
         {
             await _watchCts.CancelAsync();
@@ -135,6 +163,48 @@ internal sealed partial class AgentHostedService(
                 return;
             }
         }, token);
+    }
+
+    private static void CreateWorkersDirectory(RuntimePaths paths)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(paths.WorkersDir);
+            return;
+        }
+
+        // One level at a time: CreateDirectory applies the mode only to the last level it creates.
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(paths.Root, Private);
+        Directory.CreateDirectory(Path.GetDirectoryName(paths.WorkersDir)!, Private);
+        Directory.CreateDirectory(paths.WorkersDir, Private);
+    }
+
+    // <runtime>/<instance>/agent.lock, never deleted (deleting a lock file lets two holders lock two inodes).
+    // FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB) on it; so wait by retrying.
+    private static async Task<FileStream> AcquireStartupLockAsync(RuntimePaths paths, CancellationToken cancellationToken)
+    {
+        CreateWorkersDirectory(paths);
+        var lockFile = Path.Combine(Path.GetDirectoryName(paths.WorkersDir)!, "agent.lock");
+        var deadline = DateTime.UtcNow + StartupLockTimeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // Another worker of this instance is between its duplicate check and its registration.
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+    }
+
+    private void ReleaseStartupLock()
+    {
+        _startupLock?.Dispose();
+        _startupLock = null;
     }
 
     private static async Task WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken)

@@ -29,8 +29,8 @@ public sealed record LauncherGuardValue(string Instance, int Pid, ulong StartTic
     public static LauncherGuardValue? FromEnvironment() =>
         Parse(Environment.GetEnvironmentVariable(EnvironmentNames.Guard));
 
-    /// <summary>True while the launcher this value names is still the same live process.</summary>
-    public bool IsAlive => SelfIdentity.ReadStartTicks(Pid) == StartTicks;
+    /// <summary>True while the launcher this value names is still the same live process (a zombie is not).</summary>
+    public bool IsAlive => SelfIdentity.IsRunning(Pid, StartTicks);
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Instance}:{Pid}:{StartTicks}");

@@ -11,7 +11,12 @@ public sealed record RuntimePaths(string Root, string Instance)
     {
         var explicitDir = Environment.GetEnvironmentVariable(EnvironmentNames.RuntimeDir);
         if (!string.IsNullOrWhiteSpace(explicitDir))
-            return Path.GetFullPath(explicitDir);
+        {
+            // "/x/link/" would hide that the last component is a symlink from the launcher's check: no trailing '/'.
+            var full = Path.GetFullPath(explicitDir);
+            var trimmed = full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            return trimmed.Length == 0 ? full : trimmed;
+        }
 
         var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         if (!string.IsNullOrWhiteSpace(xdg) && Directory.Exists(xdg))

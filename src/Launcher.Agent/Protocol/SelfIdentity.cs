@@ -44,6 +44,33 @@ public static partial class SelfIdentity
         return count >= 20 && ulong.TryParse(afterName[fields[19]], out var ticks) ? ticks : null;
     }
 
+    /// <summary>
+    /// True when the process with this pid and start ticks is running: it exists, is the same process (start
+    /// ticks), and is not a zombie or dead (state Z or X in <c>/proc/&lt;pid&gt;/stat</c>) waiting to be reaped.
+    /// </summary>
+    public static bool IsRunning(int pid, ulong startTicks)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        var close = stat.LastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.Length)
+            return false;
+        var afterName = stat.AsSpan(close + 2);
+        Span<Range> fields = stackalloc Range[21];
+        var count = afterName.Split(fields, ' ');
+        if (count < 20 || !ulong.TryParse(afterName[fields[19]], out var ticks) || ticks != startTicks)
+            return false;
+        return afterName[fields[0]] is not ("Z" or "X" or "x");
+    }
+
     private static string ReadBootId()
     {
         try

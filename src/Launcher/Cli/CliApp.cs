@@ -32,6 +32,11 @@ internal static class CliApp
         status.SetAction((result, _) => Guarded(() => Task.FromResult(StatusCommand.Execute(result.GetValue(config), result.GetValue(json)))));
 
         var expect = new Option<int?>("--expect") { Description = "the number of workers that must answer (default: the config's workers)" };
+        expect.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 0)
+                result.AddError("--expect must be 0 or more");
+        });
         var ping = new Command("ping", "Ping every worker of the instance; exit 0 only when the expected number answer.") { expect, json };
         ping.SetAction((result, _) => Guarded(() => PingCommand.ExecuteAsync(result.GetValue(config), result.GetValue(expect), result.GetValue(json))));
 

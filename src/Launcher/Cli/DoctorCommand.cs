@@ -4,9 +4,15 @@ using Launcher.Platform;
 
 namespace Launcher.Cli;
 
-/// <summary>`launcher doctor`: checks that this machine can give the launcher's guarantees, and says what to fix.</summary>
+/// <summary>
+/// `launcher doctor`: checks that this machine can give the launcher's guarantees, and says what to fix.
+/// It only looks: nothing is created or changed, except a temporary lock file in the runtime directory (removed).
+/// Exit 0 when every check passes, 1 otherwise.
+/// </summary>
 internal static class DoctorCommand
 {
+    private const int X_OK = 1;
+
     public static int Execute(string? configPath)
     {
         var failures = 0;
@@ -30,13 +36,20 @@ internal static class DoctorCommand
         Check("operating system is Linux (macOS and Windows are planned)", () => OperatingSystem.IsLinux() ? null : "unsupported");
         var view = InstanceView.Open(configPath);
         Console.WriteLine($"      config: {view.Spec.SourceDescription}, instance '{view.Spec.Instance}'");
+        string? runtimeNote = null;
+        var runtimeUsable = false;
         Check($"runtime directory {view.Paths.Root} is private and ours", () =>
         {
-            RuntimeDirectory.Prepare(view.Paths.Root, view.Platform.Processes.CurrentUserId);
-            return null;
+            var problem = RuntimeDirectory.Inspect(view.Paths.Root, view.Platform.Processes.CurrentUserId, out runtimeNote);
+            runtimeUsable = problem is null && Directory.Exists(view.Paths.Root);
+            return problem;
         });
-        Check("file locking is enabled", () =>
-            Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is "1" or "true" ? "DOTNET_SYSTEM_IO_DISABLEFILELOCKING is set" : null);
+        if (runtimeNote is not null)
+            Console.WriteLine($"      runtime directory {runtimeNote}");
+        if (runtimeUsable)
+            Check("file locking works (a second exclusive open of a locked file fails)", () => ProbeLocking(view.Paths.Root));
+        else
+            Console.WriteLine("      file locking: not checked (no usable runtime directory yet)");
         Check("/proc is readable (process table, identities)", () => SelfIdentity.ReadStartTicks(Environment.ProcessId) is null ? "cannot read /proc/self/stat" : null);
         Check("pidfd_open is available (race-free signals)", () =>
         {
@@ -46,7 +59,37 @@ internal static class DoctorCommand
             _ = LibC.Close(fd);
             return null;
         });
-        Check($"worker program exists: {view.Spec.Command.Program}", () => File.Exists(view.Spec.Command.Program) ? null : "missing");
+        Check($"worker program exists and is executable: {view.Spec.Command.Program}", () =>
+            !File.Exists(view.Spec.Command.Program) ? "missing"
+            : OperatingSystem.IsLinux() && LibC.Access(view.Spec.Command.Program, X_OK) != 0 ? "not executable"
+            : null);
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    // The launcher's guard is flock on <instance>.lock; prove it works here, in a file of our own.
+    private static string? ProbeLocking(string runtimeDir)
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is "1" or "true")
+            return "DOTNET_SYSTEM_IO_DISABLEFILELOCKING is set";
+
+        var probe = Path.Combine(runtimeDir, $".doctor-{Environment.ProcessId}.tmp");
+        try
+        {
+            // FileShare.None takes flock(LOCK_EX | LOCK_NB); a second open of its own gets a new open file description.
+            using var held = new FileStream(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+            try
+            {
+                using var second = new FileStream(probe, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                return "a second exclusive open of a locked file succeeded: flock does not work on this file system";
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+        finally
+        {
+            File.Delete(probe);
+        }
     }
 }

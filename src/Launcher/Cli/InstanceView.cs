@@ -13,7 +13,9 @@ internal sealed record InstanceView(LauncherSpec Spec, RuntimePaths Paths, Platf
     public static InstanceView Open(string? configPath)
     {
         var platform = PlatformServices.ForCurrentOs();
-        var spec = ConfigLoader.Load(configPath);
+        // The light load: stopping or inspecting a running launcher must work after its worker binary or log
+        // directory is gone (a clean rebuild), so no file-system checks of command or logDir here.
+        var spec = ConfigLoader.LoadForReading(configPath);
         var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
         return new InstanceView(spec, paths, platform, new WorkerFinder(platform.Processes, paths, spec.StrayPatterns));
     }

@@ -15,8 +15,22 @@ internal static partial class ConfigLoader
 {
     public const string DefaultFileName = "launcher.json";
 
+    private const double MinimumSeconds = 0.01;
+    private const int X_OK = 1;
+
+    private static readonly string[] ReservedInstanceSuffixes = [".lock", ".json", ".tmp"];
+
     /// <summary>Loads <paramref name="explicitPath"/>, else ./launcher.json, else the embedded default.</summary>
-    public static LauncherSpec Load(string? explicitPath)
+    public static LauncherSpec Load(string? explicitPath) => Load(explicitPath, checkFileSystem: true);
+
+    /// <summary>
+    /// The light load for read-only commands (status, ping, stop, strays, doctor): parse, schema, instance and
+    /// timing keys, but no checks that the worker program, workingDirectory or logDir exist. A running launcher
+    /// must stay reachable after a clean rebuild removed its worker binary.
+    /// </summary>
+    public static LauncherSpec LoadForReading(string? explicitPath) => Load(explicitPath, checkFileSystem: false);
+
+    private static LauncherSpec Load(string? explicitPath, bool checkFileSystem)
     {
         var (json, baseDirectory, description, name) = Read(explicitPath);
         using (var document = Parse(json, name))
@@ -38,7 +52,7 @@ internal static partial class ConfigLoader
             throw new ConfigException(KeyFromBinderMessage(ex.Message), "has a value of the wrong type (" + ex.Message + ")", ex);
         }
 
-        return Validate(options, baseDirectory, description);
+        return Validate(options, baseDirectory, description, checkFileSystem);
     }
 
     private static (byte[] Json, string BaseDirectory, string Description, string Name) Read(string? explicitPath)
@@ -91,11 +105,19 @@ internal static partial class ConfigLoader
         }
     }
 
-    private static LauncherSpec Validate(LauncherOptions options, string baseDirectory, string description)
+    private static LauncherSpec Validate(LauncherOptions options, string baseDirectory, string description, bool checkFileSystem)
     {
         var instance = options.Instance ?? "default";
         if (!InstanceName().IsMatch(instance))
             throw new ConfigException("instance", $"'{instance}' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+        // Instance x keeps x.lock, x.holder.json, x.status.json and their .tmp files next to directory x/;
+        // instance "x.lock" would use that file's name as its directory.
+        foreach (var suffix in ReservedInstanceSuffixes)
+        {
+            if (instance.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                throw new ConfigException("instance", $"'{instance}' must not end in {string.Join(", ", ReservedInstanceSuffixes)}: those names are taken by another instance's files");
+        }
 
         var placeholders = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -103,11 +125,11 @@ internal static partial class ConfigLoader
             ["launcherDir"] = PlaceholderValues.LauncherDir,
         };
 
-        var command = ValidateCommand("command", options.Command, baseDirectory, placeholders)
+        var command = ValidateCommand("command", options.Command, baseDirectory, placeholders, checkFileSystem)
             ?? throw new ConfigException("command", "is required: the worker's program and arguments as an array, e.g. [\"./worker\", \"--queue\", \"{node}\"]");
 
         var workingDirectory = ResolvePath(options.WorkingDirectory ?? ".", baseDirectory);
-        if (!Directory.Exists(workingDirectory))
+        if (checkFileSystem && !Directory.Exists(workingDirectory))
             throw new ConfigException("workingDirectory", $"no such directory: {workingDirectory}");
 
         var workers = options.Workers ?? 1;
@@ -115,12 +137,13 @@ internal static partial class ConfigLoader
             throw new ConfigException("workers", $"must be a whole number from 1 to 256 (got {workers})");
 
         var logDir = ResolvePath(options.LogDir ?? "logs", baseDirectory);
-        CheckWritableDirectory("logDir", logDir);
+        if (checkFileSystem)
+            CheckWritableDirectory("logDir", logDir);
 
         var ping = options.Ping ?? new PingOptions();
         var restart = options.Restart ?? new RestartOptions();
         var hook = options.OnWorkerExit;
-        var hookCommand = ValidateCommand("onWorkerExit.command", hook?.Command, baseDirectory, placeholders);
+        var hookCommand = ValidateCommand("onWorkerExit.command", hook?.Command, baseDirectory, placeholders, checkFileSystem);
         if (hook is not null && hookCommand is null)
             throw new ConfigException("onWorkerExit.command", "is required when onWorkerExit is set");
 
@@ -138,7 +161,7 @@ internal static partial class ConfigLoader
             Positive("logFileSizeLimitBytes", options.LogFileSizeLimitBytes ?? 10 * 1024 * 1024),
             (int)Positive("logFilesRetained", options.LogFilesRetained ?? 5),
             new PingSpec(
-                ValidateCommand("ping.command", ping.Command, baseDirectory, placeholders),
+                ValidateCommand("ping.command", ping.Command, baseDirectory, placeholders, checkFileSystem),
                 Seconds("ping.intervalSeconds", ping.IntervalSeconds, 5),
                 Seconds("ping.timeoutSeconds", ping.TimeoutSeconds, 5),
                 (int)Positive("ping.missedLimit", ping.MissedLimit ?? 3)),
@@ -153,7 +176,7 @@ internal static partial class ConfigLoader
             hookCommand is null ? null : new HookSpec(hookCommand, Seconds("onWorkerExit.timeoutSeconds", hook!.TimeoutSeconds, 30)));
     }
 
-    private static CommandTemplate? ValidateCommand(string key, List<string>? argv, string baseDirectory, IReadOnlyDictionary<string, string> placeholders)
+    private static CommandTemplate? ValidateCommand(string key, List<string>? argv, string baseDirectory, IReadOnlyDictionary<string, string> placeholders, bool checkFileSystem)
     {
         if (argv is null || argv.Count == 0)
             return null;
@@ -170,6 +193,11 @@ internal static partial class ConfigLoader
         }
 
         var program = CommandTemplate.Expand(argv[0], placeholders);
+        if (!checkFileSystem)
+            return new CommandTemplate([ResolveProgram(program, baseDirectory) ?? (program.Contains('/', StringComparison.Ordinal) ? ResolvePath(program, baseDirectory) : program), .. argv.Skip(1)]);
+
+        if (program.Contains('/', StringComparison.Ordinal) && ResolvePath(program, baseDirectory) is var path && File.Exists(path) && !IsExecutable(path))
+            throw new ConfigException(key + "[0]", $"{path} is not executable (chmod +x it)");
         var resolved = ResolveProgram(program, baseDirectory)
             ?? throw new ConfigException(key + "[0]", program.Contains('/', StringComparison.Ordinal)
                 ? $"no such executable file: {ResolvePath(program, baseDirectory)} (run scripts/build.sh if it is the sample worker)"
@@ -183,18 +211,21 @@ internal static partial class ConfigLoader
         if (program.Contains('/', StringComparison.Ordinal))
         {
             var full = ResolvePath(program, baseDirectory);
-            return File.Exists(full) ? full : null;
+            return File.Exists(full) && IsExecutable(full) ? full : null;
         }
 
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(directory, program);
-            if (File.Exists(candidate))
+            // As execvp does: a file without execute permission is passed over for the next PATH entry.
+            if (File.Exists(candidate) && IsExecutable(candidate))
                 return candidate;
         }
 
         return null;
     }
+
+    private static bool IsExecutable(string path) => !OperatingSystem.IsLinux() || LibC.Access(path, X_OK) == 0;
 
     private static string ResolvePath(string path, string baseDirectory) => Path.GetFullPath(path, baseDirectory);
 
@@ -220,8 +251,9 @@ internal static partial class ConfigLoader
     private static TimeSpan Seconds(string key, double? value, double defaultSeconds)
     {
         var seconds = value ?? defaultSeconds;
-        if (seconds <= 0 || double.IsNaN(seconds) || seconds > 86_400)
-            throw new ConfigException(key, $"must be a number of seconds above 0 and at most 86400 (got {seconds.ToString(CultureInfo.InvariantCulture)})");
+        // 0.01 s at least: a tinier value rounds to TimeSpan.Zero, which timers reject only after strays were killed.
+        if (!(seconds >= MinimumSeconds) || seconds > 86_400)
+            throw new ConfigException(key, $"must be a number of seconds from {MinimumSeconds.ToString(CultureInfo.InvariantCulture)} to 86400 (got {seconds.ToString(CultureInfo.InvariantCulture)})");
         return TimeSpan.FromSeconds(seconds);
     }
 

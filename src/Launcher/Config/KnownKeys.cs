@@ -125,6 +125,9 @@ internal static class KnownKeys
                     Expect(value.ValueKind == JsonValueKind.Object, path, value, "an object of names to strings, e.g. { \"QUEUE\": \"default\" }");
                     foreach (var entry in value.EnumerateObject())
                     {
+                        // execve takes "NAME=value" strings: a name with '=' or NUL, or no name, cannot be passed on.
+                        if (entry.Name.Length == 0 || entry.Name.Contains('=', StringComparison.Ordinal) || entry.Name.Contains('\0', StringComparison.Ordinal))
+                            throw new ConfigException(Display(path) + "." + entry.Name.Replace("\0", "\\0", StringComparison.Ordinal), "is not a valid environment variable name (it must be non-empty, without '=' or NUL)");
                         Expect(
                             entry.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False,
                             path + ":" + entry.Name,
