@@ -91,4 +91,95 @@ public sealed class RestartTests
             Assert.That(sandbox.Survivors(), Is.Empty);
         });
     }
+
+    [Test, CancelAfter(120_000)]
+    public async Task Five_healthy_workers_killed_at_once_are_replaced_not_taken_for_a_crash_loop(CancellationToken cancellationToken)
+    {
+        // Arrange: a crash loop is 3 exits of one slot; one correlated event ends all five workers once.
+        await using var sandbox = new Sandbox();
+        Supervision.WriteConfig(sandbox, workers: 5, [Repo.SampleWorkerExe, "--tick-seconds", "1"],
+            restart: new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 });
+        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
+        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
+        var first = Supervision.PidsInReadyLine(ready);
+        foreach (var pid in first)
+            sandbox.Processes.Track(pid);
+
+        // Act
+        foreach (var pid in first)
+            ProcessProbe.Signal(pid, Signals.SIGKILL);
+
+        // Assert: five replacements answer and the launcher is still running.
+        await Supervision.EventuallyAsync(launcher, () =>
+        {
+            var replacements = Supervision.StartedPids(launcher).Except(first).ToList();
+            foreach (var pid in replacements)
+                sandbox.Processes.Track(pid);
+            return Task.FromResult(replacements.Count(ProcessProbe.IsAlive) == 5);
+        }, TimeSpan.FromSeconds(60), "five replacements run", cancellationToken);
+        Assert.That(launcher.HasExited, Is.False, launcher.Output);
+        Assert.That(launcher.Output, Does.Not.Contain("crash loop"));
+
+        launcher.Signal(Signals.SIGTERM);
+        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(sandbox.Survivors(), Is.Empty);
+    }
+
+    [Test, CancelAfter(90_000)]
+    public async Task A_worker_that_fails_with_restarts_disabled_ends_the_launcher_with_exit_code_1_saying_so(CancellationToken cancellationToken)
+    {
+        // Arrange
+        await using var sandbox = new Sandbox();
+        Supervision.WriteConfig(sandbox, workers: 1, [Repo.SampleWorkerExe, "--tick-seconds", "1", "--crash-after", "1"],
+            restart: new { enabled = false });
+
+        // Act
+        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
+        await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
+        var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
+
+        // Assert
+        foreach (var pid in Supervision.StartedPids(launcher))
+            sandbox.Processes.Track(pid);
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1), launcher.Output);
+            Assert.That(launcher.StderrLines.Any(l => l.Contains("exited with exit code 3 and is not restarted (restart.enabled=false)", StringComparison.Ordinal)), Is.True, launcher.Output);
+            Assert.That(sandbox.Survivors(), Is.Empty);
+        });
+    }
+
+    [Test, CancelAfter(90_000)]
+    public async Task The_crash_loop_message_quotes_the_last_line_a_worker_wrote_before_it_died(CancellationToken cancellationToken)
+    {
+        // Arrange: a SampleWorker first (so the instance gets ready), then replacements that print more than a pipe
+        // holds and exit at once: their exit event comes while the last lines are still in the pipe.
+        await using var sandbox = new Sandbox();
+        string[] command =
+        [
+            "/bin/sh", "-c",
+            "if mkdir \"$0/started\" 2>/dev/null; then exec \"$1\" --tick-seconds 1 --crash-after 1; fi; seq 1 30000; echo \"final words of $$\"; exit 7",
+            sandbox.Dir, Repo.SampleWorkerExe,
+        ];
+        Supervision.WriteConfig(sandbox, workers: 1, command,
+            restart: new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 4, crashLoopWindowSeconds = 60 });
+
+        // Act
+        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
+        await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
+        var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
+
+        // Assert
+        foreach (var pid in Supervision.StartedPids(launcher))
+            sandbox.Processes.Track(pid);
+        var message = launcher.StderrLines.LastOrDefault(line => line.Contains("crash loop", StringComparison.Ordinal)) ?? "";
+        var last = Supervision.StartedPids(launcher)[^1];
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(5), launcher.Output);
+            Assert.That(message, Does.Contain($"final words of {last}"), launcher.Output);
+            Assert.That(File.ReadAllText(Path.Combine(sandbox.LogDir, $"worker_{last}.log")), Does.Contain($"final words of {last}"), "the log file has it too");
+            Assert.That(sandbox.Survivors(), Is.Empty);
+        });
+    }
 }

@@ -30,6 +30,8 @@ internal static class RunCommand
         var guardNote = EnvironmentGuard.Check(spec.Instance, platform.Processes);
 
         var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
+        if (System.Text.Encoding.UTF8.GetByteCount(paths.SocketFile(int.MaxValue)) is var socketBytes and > 107)
+            throw new Launcher.Exceptions.EnvironmentException($"runtime directory path too long for Unix sockets ({socketBytes} > 107 bytes); set LAUNCHER_RUNTIME_DIR to a shorter path");
         RuntimeDirectory.Prepare(paths.Root, platform.Processes.CurrentUserId);
         using var instanceLock = InstanceLock.Acquire(paths, platform.Processes, spec.SourceDescription);
 

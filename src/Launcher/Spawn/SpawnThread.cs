@@ -43,6 +43,8 @@ internal sealed class SpawnThread : IDisposable
         return completion.Task;
     }
 
-    // Only stops accepting work; the thread itself stays until the process exits, so no worker ever loses it.
+    // Stops accepting work: the thread finishes the queued actions, leaves its loop and exits, which fires the
+    // parent-death signal of every worker it forked. Only RunCommand disposes it, at the very end of `launcher run`,
+    // after every worker was stopped; a worker still alive then (one that survived the stop) dies with the thread.
     public void Dispose() => _work.CompleteAdding();
 }

@@ -84,7 +84,7 @@ internal sealed class WorkerSpawner(
 
         var identity = new ProcessIdentity(pid, processes.ReadStartTicks(pid) ?? 0);
         var exited = WaitForExitAsync(exitEvent.Task, task, pid);
-        return new RunningWorker(index, identity, node, workerLog, time.GetUtcNow(), exited);
+        return new RunningWorker(index, identity, node, workerLog, time.GetUtcNow(), exited, task);
     }
 
     private async Task<WorkerExit> WaitForExitAsync(Task<WorkerExit> exitEvent, Task<CommandResult> command, int pid)

@@ -1,8 +1,8 @@
 namespace Launcher.Supervise;
 
 /// <summary>
-/// Trips when <c>count</c> unexpected exits fall within a sliding <c>window</c> (instance-wide: every slot
-/// records here, from its own task, hence the lock).
+/// Trips when <c>count</c> unexpected exits fall within a sliding <c>window</c> (one per worker slot, so a
+/// correlated death of all workers is not a loop; the lock keeps it safe to share anyway).
 /// </summary>
 internal sealed class CrashLoopDetector(TimeProvider time, int count, TimeSpan window)
 {

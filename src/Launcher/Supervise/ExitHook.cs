@@ -52,9 +52,15 @@ internal sealed class ExitHook(LauncherSpec launcherSpec, ChildRegistry children
                 .WithStandardErrorPipe(PipeTarget.ToDelegate(line => Log.HookOutput(logger, node, line)))
                 .ExecuteAsync(timeout.Token);
             children.Add(task.ProcessId);
-            var result = await task;
-            children.Remove(task.ProcessId);
-            Log.HookFinished(logger, node, reason, result.ExitCode);
+            try
+            {
+                var result = await task;
+                Log.HookFinished(logger, node, reason, result.ExitCode);
+            }
+            finally
+            {
+                children.Remove(task.ProcessId);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

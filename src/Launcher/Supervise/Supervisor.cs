@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Launcher.Cli;
 using Launcher.Exceptions;
 using Launcher.Logging;
+using Launcher.Platform;
 using Launcher.Spawn;
 using Launcher.Strays;
 using Microsoft.Extensions.Hosting;
@@ -23,10 +24,28 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
     private readonly Lock _statusGate = new();
     private Task _rolling = Task.CompletedTask;
     private volatile bool _supervising;
+    private volatile bool _stopping;
     private Process? _watchdog;
+    private CancellationTokenSource? _supervision;
+    private CancellationTokenSource? _housekeepingStop;
+    private Task _housekeeping = Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Registered before anything starts and kept until the last worker is stopped: SIGHUP's default action
+        // ends the launcher (exit 129), and a reload sent the moment the ready line appears, or during the stop,
+        // would otherwise do exactly that.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            if (_stopping)
+                Log.Note(logger, "SIGHUP while stopping: ignored");
+            else if (_supervising)
+                QueueRollingRestart(_supervision?.Token ?? stoppingToken);
+            else
+                Log.Note(logger, "SIGHUP during start-up: the workers are starting fresh; no rolling restart");
+        });
+
         // Leave the host's start-up path at once: everything below runs while the host is up.
         await Task.Yield();
         try
@@ -54,16 +73,6 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        // Registered before anything starts: SIGHUP's default action ends the launcher (exit 129), and a reload
-        // sent the moment the ready line appears would otherwise do exactly that.
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
-        {
-            signal.Cancel = true;
-            if (_supervising)
-                QueueRollingRestart(stopping);
-            else
-                Log.Note(logger, "SIGHUP during start-up: the workers are starting fresh; no rolling restart");
-        });
         context.Platform.Containment.PrepareLauncher();
         _watchdog = Watchdog.Start(context.Guard);
         context.Children.Add(_watchdog.Id);
@@ -71,19 +80,24 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
         await SweepStraysAsync(stopping);
 
         // Slots restart concurrently: one shared Random must be the thread-safe one.
+        // Crash loops count per slot: one correlated event (an OOM kill, a deploy) that ends every worker once is
+        // N single exits, not a loop.
         var random = Random.Shared;
-        var crashLoop = new CrashLoopDetector(context.Time, context.Spec.Restart.CrashLoopCount, context.Spec.Restart.CrashLoopWindow);
         var workers = context.Flags.Debug ? 1 : context.Spec.Workers;
         for (var index = 0; index < workers; index++)
         {
+            var crashLoop = new CrashLoopDetector(context.Time, context.Spec.Restart.CrashLoopCount, context.Spec.Restart.CrashLoopWindow);
             var slot = new WorkerSlot(index, context, new RestartBackoff(context.Spec.Restart, random), crashLoop, logger);
             _slots.Add(slot);
             await slot.StartAsync();
         }
 
+        // The slots' token: cancelled by the host's stop, or by the first slot that fails, so that no slot
+        // keeps restarting (or takes the stop's SIGTERM for a crash) while the others are being stopped.
+        _supervision = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         await VerifyAsync(stopping);
-        using var housekeeping = StartHousekeeping(stopping);
-        await SuperviseAsync(stopping);
+        StartHousekeeping(_supervision.Token);
+        await SuperviseAsync(_supervision);
     }
 
     private async Task SweepStraysAsync(CancellationToken stopping)
@@ -96,16 +110,36 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
             Log.StaleRegistrationRemoved(logger, stale.Node ?? Path.GetFileName(stale.File), stale.Reason);
         }
 
-        if (discovery.Units.Count == 0)
+        // The rule `launcher strays` and `launcher status` use too: a worker a live launcher owns is not a stray.
+        // Another launcher running this instance (the same name under another runtime directory, where its lock
+        // is not ours to see) means this one must not start: killing its workers only makes it restart them.
+        var ownership = new Ownership(context.Platform.Processes, holder: null);
+        var strays = new List<WorkerUnit>();
+        foreach (var unit in discovery.Units)
+        {
+            switch (ownership.OwnerOf(unit))
+            {
+                case null:
+                    strays.Add(unit);
+                    break;
+                case { IsSelf: false } other:
+                    throw new GuardHeldException(
+                        $"instance '{context.Spec.Instance}' is already run by launcher pid {other.Pid} (runtime dir {other.RuntimeDir ?? "unknown"}; " +
+                        $"started {other.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, command line: {other.CommandLine}), which supervises {unit.Display}. " +
+                        "Stop that launcher first, or run both with the same LAUNCHER_RUNTIME_DIR so its guard is seen.");
+            }
+        }
+
+        if (strays.Count == 0)
             return;
 
-        var names = string.Join(", ", discovery.Units.Select(u => $"{u.Display} [{u.FoundBy}, {u.Members.Count} process(es)]"));
+        var names = string.Join(", ", strays.Select(u => $"{u.Display} [{u.FoundBy}, {u.Members.Count} process(es)]"));
         if (context.Flags.NoKill)
-            throw new VerificationFailedException($"--no-kill: {discovery.Units.Count} stray worker(s) of instance '{context.Spec.Instance}' are running: {names}. Stop them (launcher strays --kill) or run without --no-kill.");
+            throw new VerificationFailedException($"--no-kill: {strays.Count} stray worker(s) of instance '{context.Spec.Instance}' are running: {names}. Stop them (launcher strays --kill) or run without --no-kill.");
 
-        Log.StraysFound(logger, discovery.Units.Count, names);
-        var results = await context.Killer.KillAsync(discovery.Units.Select(u => (u.Display, u.Members)).ToList(), context.Spec.StopGrace, stopping);
-        foreach (var (unit, result) in discovery.Units.Zip(results))
+        Log.StraysFound(logger, strays.Count, names);
+        var results = await context.Killer.KillAsync(strays.Select(u => (u.Display, u.Members)).ToList(), context.Spec.StopGrace, stopping);
+        foreach (var (unit, result) in strays.Zip(results))
         {
             Log.StrayKilled(logger, result.ToString());
             if (unit.Registration is { } registration)
@@ -143,18 +177,43 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
         SystemdNotifier.Notify($"READY=1\nSTATUS={line}\nMAINPID={Environment.ProcessId}");
     }
 
-    private async Task SuperviseAsync(CancellationToken stopping)
+    private async Task SuperviseAsync(CancellationTokenSource supervision)
     {
-        var running = _slots.Select(s => s.SuperviseAsync(stopping)).ToList();
+        var stopping = supervision.Token;
+        var all = _slots.Select(s => s.SuperviseAsync(stopping)).ToList();
+        var running = all.ToList();
         while (running.Count > 0)
         {
             var finished = await Task.WhenAny(running);
             running.Remove(finished);
-            await finished; // a crash loop surfaces here
+            if (!finished.IsCompletedSuccessfully && !(finished.IsCanceled && stopping.IsCancellationRequested))
+            {
+                // A crash loop (or a bug) in one slot: stop the others' loops, and only then let the stop path run.
+                await supervision.CancelAsync();
+                try
+                {
+                    await Task.WhenAll(all);
+                }
+                catch (Exception) when (all.All(t => t.IsCompleted))
+                {
+                }
 
-            if (context.Flags.Debug && !stopping.IsCancellationRequested)
-                return; // --debug: the one worker ended and is not restarted
+                await finished; // rethrows the first fault
+            }
         }
+
+        if (!stopping.IsCancellationRequested)
+            ReportWorkersEnded();
+    }
+
+    // --debug or restart.enabled=false: every worker ended on its own and none is restarted. A worker that
+    // failed makes the run fail too, so a script or a unit sees it.
+    private void ReportWorkersEnded()
+    {
+        var why = context.Flags.Debug ? "--debug" : "restart.enabled=false";
+        var failed = _slots.Select(s => s.LastEnd).FirstOrDefault(e => e is { Exit.ExitCode: not 0 });
+        if (failed is { } end)
+            context.Outcome.Fail(ExitCodes.Failure, $"worker {end.Worker.Display} exited with {end.Exit} and is not restarted ({why})");
     }
 
     // A second SIGHUP waits for the round in progress, so it is still one worker at a time.
@@ -176,7 +235,16 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
         try
         {
             foreach (var slot in _slots.Where(s => s.Current is not null))
-                await slot.RestartAsync().WaitAsync(stopping); // one at a time: never fewer than N-1 nor more than N
+            {
+                // One at a time: never fewer than N-1 nor more than N. A replacement that does not come up
+                // (a broken new version) ends the roll there, leaving the others on the version that works.
+                if (!await slot.RestartAsync().WaitAsync(stopping))
+                {
+                    Log.Warn(logger, $"rolling restart stopped: the replacement in worker slot #{slot.Index} did not start and answer; the other workers were left as they were");
+                    break;
+                }
+            }
+
             WriteStatus("running");
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -184,36 +252,63 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
         }
     }
 
-    private PeriodicTimer StartHousekeeping(CancellationToken stopping)
+    private void StartHousekeeping(CancellationToken stopping)
     {
-        var timer = new PeriodicTimer(HousekeepingInterval, context.Time);
-        _ = Task.Run(async () =>
+        _housekeepingStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var token = _housekeepingStop.Token;
+        _housekeeping = Task.Run(async () =>
         {
+            using var timer = new PeriodicTimer(HousekeepingInterval, context.Time);
             try
             {
-                while (await timer.WaitForNextTickAsync(stopping))
+                while (await timer.WaitForNextTickAsync(token))
                 {
-                    context.Platform.Containment.ReapAdoptedZombies(context.Children.Contains);
-                    WriteStatus("running");
+                    try
+                    {
+                        context.Platform.Containment.ReapAdoptedZombies(context.Children.Contains);
+                        WriteStatus("running");
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        Log.Warn(logger, $"housekeeping: {ex.Message}");
+                    }
                 }
             }
             catch (OperationCanceledException)
             {
             }
-        }, stopping);
-        return timer;
+        }, CancellationToken.None);
     }
 
     private async Task StopAllAsync()
     {
+        _stopping = true;
+        if (_housekeepingStop is not null)
+        {
+            // Its status write must not overwrite "stopping" with "running".
+            await _housekeepingStop.CancelAsync();
+            await _housekeeping;
+        }
+
+        if (_supervision is not null)
+            await _supervision.CancelAsync();
+
         if (_slots.Count > 0)
         {
             Log.Stopping(logger, _slots.Count(s => s.Current is not null));
             WriteStatus("stopping");
 
-            // Signals go out in reverse start order; the trees share one grace period.
-            var stops = Enumerable.Reverse(_slots).Select(s => s.StopAsync(CancellationToken.None)).ToList();
-            await Task.WhenAll(stops);
+            // One look at the process table and one kill over every tree: signals go out in reverse start
+            // order and the trees share one grace period. Then each slot reports its worker as stopped.
+            var discovery = context.Finder.Find();
+            var targets = Enumerable.Reverse(_slots).Select(s => s.StopTarget(discovery)).OfType<(string Name, IReadOnlyList<ProcessInfo> Members)>().ToList();
+            if (targets.Count > 0)
+            {
+                foreach (var result in await context.Killer.KillAsync(targets, context.Spec.StopGrace, CancellationToken.None))
+                    Log.TreeEnded(logger, result.ToString());
+            }
+
+            await Task.WhenAll(_slots.Select(s => s.FinishStopAsync()));
             await Task.WhenAll(_slots.SelectMany(s => s.PendingHooks));
         }
 

@@ -1,7 +1,9 @@
 using Launcher.Exceptions;
 using Launcher.Kill;
 using Launcher.Logging;
+using Launcher.Platform;
 using Launcher.Spawn;
+using Launcher.Strays;
 using Microsoft.Extensions.Logging;
 
 namespace Launcher.Supervise;
@@ -9,17 +11,40 @@ namespace Launcher.Supervise;
 /// <summary>
 /// One of the N places a worker runs in. Keeps a healthy worker there: notices its exit at once (the process
 /// exit event, no polling), finds it hung after missed pings, and replaces it after a backoff. A failure here
-/// is handled here; only a crash loop escapes.
+/// (a crash, a hang, a replacement that cannot even be spawned) is handled here; only a crash loop of this
+/// slot escapes.
 /// </summary>
 internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff backoff, CrashLoopDetector crashLoop, ILogger logger)
 {
+    // A worker's last lines may still be in the pipe when its exit event fires; a grandchild holding the pipe
+    // open must not delay the report for long.
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
+
+    // After TreeKiller's grace and SIGKILL the exit event is due at once; survivors (a D-state process, another
+    // uid) must not hang the stop for ever.
+    private static readonly TimeSpan ExitAfterKillLimit = TimeSpan.FromSeconds(5);
+
+    private readonly List<Task> _pendingHooks = [];
     private TaskCompletionSource _restartRequest = NewSignal();
-    private TaskCompletionSource? _restartDone;
+    private TaskCompletionSource<bool>? _restartDone;
+    private string? _killedAs;
 
     public int Index { get; } = index;
     public RunningWorker? Current { get; private set; }
     public int Restarts { get; private set; }
-    public List<Task> PendingHooks { get; } = [];
+
+    /// <summary>How the last worker of this slot ended, once one did.</summary>
+    public (RunningWorker Worker, WorkerExit Exit)? LastEnd { get; private set; }
+
+    /// <summary>The exit hooks and log flushes still running (a snapshot: the slot and the stop path both add).</summary>
+    public IReadOnlyList<Task> PendingHooks
+    {
+        get
+        {
+            lock (_pendingHooks)
+                return _pendingHooks.ToArray();
+        }
+    }
 
     public async Task StartAsync()
     {
@@ -27,10 +52,13 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
         Log.WorkerStarted(logger, Current.Node, Current.Pid, Current.Log.Path);
     }
 
-    /// <summary>Replaces the worker once, gracefully (SIGHUP's rolling restart); completes when the new one answers.</summary>
-    public Task RestartAsync()
+    /// <summary>
+    /// Replaces the worker once, gracefully (SIGHUP's rolling restart); completes with true when the new one
+    /// answers, false when it exited, stayed silent or could not be spawned.
+    /// </summary>
+    public Task<bool> RestartAsync()
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         _restartDone = done;
         _restartRequest.TrySetResult();
         return done.Task;
@@ -40,15 +68,26 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
     {
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var _ = stopping.Register(() => stopped.TrySetResult());
+        try
+        {
+            await SuperviseLoopAsync(stopped.Task, stopping);
+        }
+        finally
+        {
+            _restartDone?.TrySetResult(false);
+        }
+    }
 
-        while (Current is { } worker)
+    private async Task SuperviseLoopAsync(Task stopped, CancellationToken stopping)
+    {
+        while (Current is { } worker && !stopping.IsCancellationRequested)
         {
             using var liveness = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             var hung = WatchLivenessAsync(worker, liveness.Token);
-            var finished = await Task.WhenAny(worker.Exited, hung, _restartRequest.Task, stopped.Task);
+            var finished = await Task.WhenAny(worker.Exited, hung, _restartRequest.Task, stopped);
             await liveness.CancelAsync();
             if (stopping.IsCancellationRequested)
-                return;
+                return; // the stop path reports this worker, as "stopped"
 
             if (finished == _restartRequest.Task)
             {
@@ -56,7 +95,8 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
                 continue;
             }
 
-            var reason = ExitReason.Crashed;
+            var reason = _killedAs ?? ExitReason.Crashed;
+            _killedAs = null;
             if (finished == hung && await hung)
             {
                 reason = ExitReason.Hung;
@@ -64,13 +104,14 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
                 await KillAsync(worker, stopping);
             }
 
-            var exit = await worker.Exited;
+            var exit = await ExitAfterKillAsync(worker);
             Log.WorkerExited(logger, worker.Display, exit.ToString(), reason);
 
             // A crashed worker's children (and any that setsid'd away) outlive it with its node name: left alone
             // they would count as a second worker of this slot next to the replacement, so the tree goes too.
             if (reason == ExitReason.Crashed && HasLeftovers(worker))
                 await KillAsync(worker, stopping);
+            await worker.WaitForOutputAsync(DrainLimit); // its last lines belong in the log and the crash-loop message
             Ended(worker, exit, reason);
 
             if (context.Flags.Debug || !context.Spec.Restart.Enabled)
@@ -80,44 +121,76 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
                 return;
             }
 
-            if (crashLoop.RecordExit())
-                throw new CrashLoopException(DescribeCrashLoop(worker, exit));
-
-            var delay = backoff.NextDelay(exit.ExitedAt - worker.StartedAt);
-            Log.RestartScheduled(logger, Index, delay.TotalSeconds);
-            await Task.Delay(delay, context.Time, stopping);
-            await StartReplacementAsync(stopping);
+            await RestartAfterCrashAsync(worker, exit, stopping);
         }
     }
 
-    /// <summary>Stops the current worker's whole tree: SIGTERM, grace, SIGKILL. Returns null when nothing ran.</summary>
-    public async Task<KillResult?> StopAsync(CancellationToken cancellationToken)
+    // Crash-loop check, backoff, respawn; a replacement that cannot even be spawned (its working directory
+    // gone, its program removed) counts as one more crash of this slot and goes round again.
+    private async Task RestartAfterCrashAsync(RunningWorker worker, WorkerExit exit, CancellationToken stopping)
     {
-        if (Current is not { } worker || worker.Exited.IsCompleted && !HasLeftovers(worker))
+        var ranFor = exit.ExitedAt - worker.StartedAt;
+        var last = $"{worker.Display}, {exit}; its last output: {Tail(worker)}; full log: {worker.Log.Path}";
+        while (true)
         {
-            if (Current is { } gone)
-                Ended(gone, await gone.Exited, ExitReason.Stopped);
-            return null;
-        }
+            if (crashLoop.RecordExit())
+                throw new CrashLoopException(DescribeCrashLoop(last));
 
-        var result = await KillAsync(worker, cancellationToken);
-        var exit = await worker.Exited;
+            var delay = backoff.NextDelay(ranFor);
+            Log.RestartScheduled(logger, Index, delay.TotalSeconds);
+            await Task.Delay(delay, context.Time, stopping);
+
+            var spawnError = await StartReplacementAsync(stopping);
+            if (spawnError is null)
+                return;
+            ranFor = TimeSpan.Zero;
+            last = $"a replacement that could not be started: {spawnError}";
+        }
+    }
+
+    /// <summary>The tree to stop for this slot's current worker, from one shared discovery (null: nothing runs).</summary>
+    public (string Name, IReadOnlyList<ProcessInfo> Members)? StopTarget(Discovery discovery)
+    {
+        if (Current is not { } worker || worker.EndHandled)
+            return null;
+        var members = MembersOf(worker, discovery);
+        return members.Count == 0 ? null : (worker.Display, members);
+    }
+
+    /// <summary>After the stop signals: waits (bounded) for the current worker's exit and reports it as stopped.</summary>
+    public async Task FinishStopAsync()
+    {
+        if (Current is not { } worker || worker.EndHandled)
+            return;
+        var exit = await ExitAfterKillAsync(worker);
         Ended(worker, exit, ExitReason.Stopped);
-        return result;
     }
 
     private async Task ReplaceForRestartAsync(RunningWorker worker, CancellationToken stopping)
     {
         _restartRequest = NewSignal();
         await KillAsync(worker, stopping);
-        Ended(worker, await worker.Exited, ExitReason.Stopped);
-        await StartReplacementAsync(stopping);
-        _restartDone?.TrySetResult();
+        Ended(worker, await ExitAfterKillAsync(worker), ExitReason.Stopped);
+        var spawnError = await StartReplacementAsync(stopping);
+        var answered = spawnError is null && Current is { } replacement && replacement != worker && !replacement.Exited.IsCompleted && _killedAs is null;
+        _restartDone?.TrySetResult(answered);
     }
 
-    private async Task StartReplacementAsync(CancellationToken stopping)
+    /// <summary>Spawns a replacement and waits until it answers; returns why it could not be spawned, or null.</summary>
+    private async Task<string?> StartReplacementAsync(CancellationToken stopping)
     {
-        await StartAsync();
+        // Never a new worker once the run is stopping: the stop path may already have read Current.
+        stopping.ThrowIfCancellationRequested();
+        try
+        {
+            await StartAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Warn(logger, $"worker slot #{Index}: could not start a replacement: {ex.Message}");
+            return ex.Message;
+        }
+
         Restarts++;
         var worker = Current!;
         using var verifying = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -136,15 +209,18 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
             {
             }
 
-            return; // the supervise loop handles the exit
+            return null; // the supervise loop handles the exit
         }
 
         if (!await answers && !worker.Exited.IsCompleted)
         {
-            // Counted like a crash by the loop: it is killed as hung on the next turn.
+            // Counted like a crash by the loop, reported as hung: it ran but never answered.
             Log.ReplacementSilent(logger, worker.Display, context.Spec.StartTimeout.TotalSeconds);
+            _killedAs = ExitReason.Hung;
             await KillAsync(worker, stopping);
         }
+
+        return null;
     }
 
     private async Task<bool> WatchLivenessAsync(RunningWorker worker, CancellationToken cancellationToken)
@@ -179,40 +255,75 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
 
     private async Task<KillResult> KillAsync(RunningWorker worker, CancellationToken cancellationToken)
     {
-        var unit = context.Finder.Find().Units.FirstOrDefault(u => u.Pid == worker.Pid || u.Node == worker.Node);
-        var members = unit?.Members ?? [];
-        if (!members.Any(m => m.Identity == worker.Identity) && context.Platform.Processes.Get(worker.Pid) is { } self && self.Identity == worker.Identity)
-            members = [.. members, self];
+        var members = MembersOf(worker, context.Finder.Find());
         var results = await context.Killer.KillAsync([(worker.Display, members)], context.Spec.StopGrace, cancellationToken);
         Log.TreeEnded(logger, results[0].ToString());
         return results[0];
+    }
+
+    private IReadOnlyList<ProcessInfo> MembersOf(RunningWorker worker, Discovery discovery)
+    {
+        var unit = discovery.Units.FirstOrDefault(u => u.Pid == worker.Pid || u.Node == worker.Node);
+        var members = unit?.Members ?? [];
+        if (!members.Any(m => m.Identity == worker.Identity) && context.Platform.Processes.Get(worker.Pid) is { } self && self.Identity == worker.Identity)
+            members = [.. members, self];
+        return members;
+    }
+
+    // The exit event follows a kill at once, unless the kill left the worker alive: then say so and carry on
+    // with a made-up exit rather than wait for ever.
+    private async Task<WorkerExit> ExitAfterKillAsync(RunningWorker worker)
+    {
+        try
+        {
+            return await worker.Exited.WaitAsync(ExitAfterKillLimit);
+        }
+        catch (TimeoutException)
+        {
+            Log.Warn(logger, $"worker {worker.Display} is still alive {ExitAfterKillLimit.TotalSeconds:F0} s after SIGKILL; leaving it");
+            return new WorkerExit(128 + 9, context.Time.GetUtcNow());
+        }
     }
 
     private bool HasLeftovers(RunningWorker worker) =>
         context.Finder.Find().Units.Any(u => u.Node == worker.Node);
 
     // Once per worker: a crashed worker still in its slot during a backoff or a crash-loop stop must not be
-    // reported again as "stopped" (the hook would run twice for one death).
+    // reported again as "stopped" (the hook would run twice for one death). The slot's loop and the stop path
+    // may both get here; the first one reports.
     private void Ended(RunningWorker worker, WorkerExit exit, string reason)
     {
-        if (worker.EndHandled)
+        if (!worker.TryMarkEnded())
             return;
-        worker.EndHandled = true;
+        LastEnd = (worker, exit);
         File.Delete(context.Paths.RegistrationFile(worker.Pid));
         File.Delete(context.Paths.SocketFile(worker.Pid));
-        worker.Log.Dispose();
-        PendingHooks.RemoveAll(t => t.IsCompleted);
-        PendingHooks.Add(context.Hook.RunAsync(worker.Node, worker.Pid, Index, exit, reason, CancellationToken.None));
+        var hook = context.Hook.RunAsync(worker.Node, worker.Pid, Index, exit, reason, CancellationToken.None);
+        var flush = CloseLogAsync(worker);
+        lock (_pendingHooks)
+        {
+            _pendingHooks.RemoveAll(t => t.IsCompleted);
+            _pendingHooks.Add(hook);
+            _pendingHooks.Add(flush);
+        }
     }
 
-    private string DescribeCrashLoop(RunningWorker worker, WorkerExit exit)
+    // CliWrap's task completes once the pipes are drained; only then is every line in the log file.
+    private static async Task CloseLogAsync(RunningWorker worker)
+    {
+        await worker.WaitForOutputAsync(DrainLimit);
+        worker.Log.Dispose();
+    }
+
+    private static string Tail(RunningWorker worker)
     {
         var lines = worker.Log.RecentLines(10);
-        var tail = lines.Count == 0 ? "(no output)" : string.Join(" | ", lines);
-        return $"crash loop: {crashLoop.RecentExits} unexpected exits within {context.Spec.Restart.CrashLoopWindow.TotalSeconds:F0} s " +
-            $"(restart:crashLoopCount {context.Spec.Restart.CrashLoopCount}); last was worker #{Index} {worker.Display}, {exit}; " +
-            $"its last output: {tail}; full log: {worker.Log.Path}";
+        return lines.Count == 0 ? "(no output)" : string.Join(" | ", lines);
     }
+
+    private string DescribeCrashLoop(string last) =>
+        $"crash loop: worker slot #{Index} had {crashLoop.RecentExits} unexpected exits within {context.Spec.Restart.CrashLoopWindow.TotalSeconds:F0} s " +
+        $"(restart:crashLoopCount {context.Spec.Restart.CrashLoopCount}); last was {last}";
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

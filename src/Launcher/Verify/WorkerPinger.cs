@@ -31,7 +31,17 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildR
     {
         if (_ping.Command is null)
         {
-            var reply = await PingClient.PingAsync(socket ?? paths.SocketFile(pid), _ping.Timeout, cancellationToken);
+            PingReply? reply;
+            try
+            {
+                reply = await PingClient.PingAsync(socket ?? paths.SocketFile(pid), _ping.Timeout, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                // UnixDomainSocketEndPoint refuses a path over 107 bytes: a silent worker, not the end of supervision.
+                return PingOutcome.Silent($"its socket path cannot be used: {ex.Message}");
+            }
+
             if (reply is null)
                 return PingOutcome.Silent("no answer on its socket");
             return reply.Pid == pid
