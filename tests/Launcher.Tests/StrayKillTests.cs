@@ -66,7 +66,7 @@ public sealed class StrayKillTests
             Assert.That(orphans.Where(p => p.IsAlive), Is.Empty, "every worker and grandchild of the dead launcher is gone");
             Assert.That(second.Output, Does.Contain("Killed stray"), second.Output);
             Assert.That(registrations.Where(File.Exists), Is.Empty, "the dead workers' registrations are removed");
-            Assert.That(StrayWorkerPids(sandbox), Has.Count.EqualTo(1), "exactly one SampleWorker of the instance runs");
+            Assert.That(StrayProcesses.SampleWorkerPids(sandbox.Instance), Has.Count.EqualTo(1), "exactly one SampleWorker of the instance runs");
         });
 
         second.Signal(Signals.SIGTERM);
@@ -92,7 +92,7 @@ public sealed class StrayKillTests
             Assert.That(refused.Stderr, Does.Contain($"{stray.Node}#{stray.Pid}"), refused.ToString());
             Assert.That(ProcessProbe.IsAlive(stray.Pid), Is.True, "--no-kill leaves the stray running");
             Assert.That(File.Exists(stray.RegistrationFile), Is.True, "--no-kill leaves its registration");
-            Assert.That(StrayWorkerPids(sandbox), Is.EqualTo(new[] { stray.Pid }), "--no-kill started no worker");
+            Assert.That(StrayProcesses.SampleWorkerPids(sandbox.Instance), Is.EqualTo(new[] { stray.Pid }), "--no-kill started no worker");
         });
 
         // Act 2: a plain run kills it, then starts its own.
@@ -121,7 +121,7 @@ public sealed class StrayKillTests
         // Arrange: a hand-started `sleep` the pattern names, and two processes whose command lines contain the instance name.
         await using var sandbox = new Sandbox();
         var seconds = "4242" + RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
-        WriteConfig(sandbox, strayPatterns: [$"^sleep {seconds}$"]);
+        StrayProcesses.WriteConfig(sandbox, strayPatterns: [$"^sleep {seconds}$"]);
         await using var matched = await StrayProcesses.StartAsync(sandbox, "sleep", [seconds], $"sleep {seconds}", cancellationToken: cancellationToken);
         await using var shell = await StrayProcesses.StartAsync(sandbox, "/bin/sh", ["-c", $"sleep 3600; : {sandbox.Instance}"],
             $"/bin/sh -c sleep 3600; : {sandbox.Instance}", cancellationToken: cancellationToken);
@@ -157,7 +157,7 @@ public sealed class StrayKillTests
     {
         // Arrange: a careless pattern that matches the watchdog's command line (`launcher __watchdog <instance>:<pid>:<ticks>`).
         await using var sandbox = new Sandbox();
-        WriteConfig(sandbox, strayPatterns: [$"__watchdog {sandbox.Instance}:"]);
+        StrayProcesses.WriteConfig(sandbox, strayPatterns: [$"__watchdog {sandbox.Instance}:"]);
 
         // Act: the launcher sweeps after its watchdog is up; then `launcher strays --kill` looks while it runs.
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
@@ -219,7 +219,7 @@ public sealed class StrayKillTests
         // Arrange: as `nobody`, a process with the instance marker and a node name, matching the pattern, and registered.
         await using var sandbox = new Sandbox();
         var seconds = "4243" + RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
-        WriteConfig(sandbox, strayPatterns: [$"^sleep {seconds}$"]);
+        StrayProcesses.WriteConfig(sandbox, strayPatterns: [$"^sleep {seconds}$"]);
         await using var foreign = await StrayProcesses.StartAsync(sandbox, "setpriv",
             ["--reuid=65534", "--regid=65534", "--clear-groups", "env", $"LAUNCHER_INSTANCE={sandbox.Instance}", "LAUNCHER_NODE=api1@other", "sleep", seconds],
             $"sleep {seconds}", cancellationToken: cancellationToken);
@@ -252,7 +252,7 @@ public sealed class StrayKillTests
     {
         // Arrange: a 1 s grace period; two hand-started workers, one deaf to SIGTERM (with a child), one polite.
         await using var sandbox = new Sandbox();
-        WriteConfig(sandbox, stopGraceSeconds: 1);
+        StrayProcesses.WriteConfig(sandbox, stopGraceSeconds: 1);
         await using var stubborn = await StrayProcesses.StartWorkerAsync(sandbox, ["--ignore-sigterm", "--spawn-grandchild"], cancellationToken: cancellationToken);
         await using var polite = await StrayProcesses.StartWorkerAsync(sandbox, [], besideAnother: true, cancellationToken: cancellationToken);
 
@@ -335,22 +335,4 @@ public sealed class StrayKillTests
                 Is.True, "other processes of ours may be (the rule is not simply 'never')");
         });
     }
-
-    /// <summary>Live SampleWorker processes carrying the sandbox's marker.</summary>
-    private static List<int> StrayWorkerPids(Sandbox sandbox) =>
-        ProcessProbe.PidsWithMarker(sandbox.Instance)
-            .Where(pid => ProcessProbe.CommandLine(pid)?.Contains("SampleWorker", StringComparison.Ordinal) == true)
-            .ToList();
-
-    private static void WriteConfig(Sandbox sandbox, string[]? strayPatterns = null, double stopGraceSeconds = 10) =>
-        sandbox.WriteConfig(new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["instance"] = sandbox.Instance,
-            ["command"] = new[] { Repo.SampleWorkerExe, "--tick-seconds", "1" },
-            ["workers"] = 1,
-            ["logDir"] = "logs",
-            ["startTimeoutSeconds"] = 30,
-            ["stopGraceSeconds"] = stopGraceSeconds,
-            ["strays"] = new { match = strayPatterns ?? [] },
-        });
 }

@@ -37,7 +37,7 @@ public sealed class StrayOwnershipTests
         });
         await using var running = LauncherProcess.Start(first, ["run"]);
         await running.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
-        var worker = Identity.Of(SampleWorkerPids(first.Instance).Single());
+        var worker = Identity.Of(StrayProcesses.SampleWorkerPids(first.Instance).Single());
         first.Processes.Track(worker.Pid);
 
         // Act
@@ -69,11 +69,11 @@ public sealed class StrayOwnershipTests
     {
         // Arrange: patterns that match the running launcher's own command line and its watchdog's.
         await using var sandbox = new Sandbox();
-        WriteConfig(sandbox, [Regex.Escape(sandbox.ConfigPath), $"__watchdog {sandbox.Instance}:"]);
+        StrayProcesses.WriteConfig(sandbox, [Regex.Escape(sandbox.ConfigPath), $"__watchdog {sandbox.Instance}:"]);
         await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", sandbox.ConfigPath]);
         await launcher.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
         var watchdog = Identity.Of(ProcessProbe.ChildrenOf(launcher.Pid).Single(pid => ProcessProbe.CommandLine(pid)?.Contains("__watchdog", StringComparison.Ordinal) == true));
-        var worker = Identity.Of(SampleWorkerPids(sandbox.Instance).Single());
+        var worker = Identity.Of(StrayProcesses.SampleWorkerPids(sandbox.Instance).Single());
         var self = Identity.Of(launcher.Pid);
         sandbox.Processes.Track(watchdog.Pid);
         sandbox.Processes.Track(worker.Pid);
@@ -108,7 +108,7 @@ public sealed class StrayOwnershipTests
         var other = await StrayProcesses.StartWorkerAsync(reports, ["--exit-after", "86" + unique], cancellationToken: cancellationToken);
         await using var _ = other;
         var worker = Identity.Of(other.Pid);
-        WriteConfig(emails, [$"SampleWorker.*--exit-after 86{unique}"]);
+        StrayProcesses.WriteConfig(emails, [$"SampleWorker.*--exit-after 86{unique}"]);
 
         // Act
         var report = await StrayProcesses.ReportAsync(emails, kill: true, cancellationToken);
@@ -215,26 +215,9 @@ public sealed class StrayOwnershipTests
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
-    private static List<int> SampleWorkerPids(string instance) =>
-        ProcessProbe.PidsWithMarker(instance)
-            .Where(pid => ProcessProbe.CommandLine(pid)?.Contains("SampleWorker", StringComparison.Ordinal) == true)
-            .ToList();
-
     private static List<string> WorkerStates(CliResult status)
     {
         using var json = JsonDocument.Parse(status.Stdout);
         return json.RootElement.GetProperty("workers").EnumerateArray().Select(w => w.GetProperty("state").GetString() ?? "").ToList();
     }
-
-    private static void WriteConfig(Sandbox sandbox, string[] strayPatterns) =>
-        sandbox.WriteConfig(new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["instance"] = sandbox.Instance,
-            ["command"] = new[] { Repo.SampleWorkerExe, "--tick-seconds", "1" },
-            ["workers"] = 1,
-            ["logDir"] = "logs",
-            ["startTimeoutSeconds"] = 30,
-            ["stopGraceSeconds"] = 10,
-            ["strays"] = new { match = strayPatterns },
-        });
 }
