@@ -80,7 +80,7 @@ internal sealed partial class AgentHostedService(
             return;
 
         var node = Environment.GetEnvironmentVariable(EnvironmentNames.Node) ?? SelfIdentity.NodeName(_pid);
-        CreateWorkersDirectory(_paths);
+        _paths.CreateWorkersDirectory();
 
         var socketPath = _paths.SocketFile(_pid);
         _server = new PingServer(socketPath, new PingReply(node, _pid), lifetime.StopApplication);
@@ -165,26 +165,11 @@ internal sealed partial class AgentHostedService(
         }, token);
     }
 
-    private static void CreateWorkersDirectory(RuntimePaths paths)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(paths.WorkersDir);
-            return;
-        }
-
-        // One level at a time: CreateDirectory applies the mode only to the last level it creates.
-        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        Directory.CreateDirectory(paths.Root, Private);
-        Directory.CreateDirectory(Path.GetDirectoryName(paths.WorkersDir)!, Private);
-        Directory.CreateDirectory(paths.WorkersDir, Private);
-    }
-
     // <runtime>/<instance>/agent.lock, never deleted (deleting a lock file lets two holders lock two inodes).
     // FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB) on it; so wait by retrying.
     private static async Task<FileStream> AcquireStartupLockAsync(RuntimePaths paths, CancellationToken cancellationToken)
     {
-        CreateWorkersDirectory(paths);
+        paths.CreateWorkersDirectory();
         var lockFile = Path.Combine(Path.GetDirectoryName(paths.WorkersDir)!, "agent.lock");
         var deadline = DateTime.UtcNow + StartupLockTimeout;
         while (true)

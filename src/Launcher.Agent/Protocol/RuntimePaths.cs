@@ -42,4 +42,22 @@ public sealed record RuntimePaths(string Root, string Instance)
 
     /// <summary>The socket a worker with this pid listens on.</summary>
     public string SocketFile(int pid) => Path.Combine(WorkersDir, $"{pid}.sock");
+
+    /// <summary>
+    /// Creates the root, the instance directory and <see cref="WorkersDir"/>, each 0700 on Unix. One level at a
+    /// time: <c>Directory.CreateDirectory</c> applies the mode only to the last level it creates.
+    /// </summary>
+    public void CreateWorkersDirectory()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(WorkersDir);
+            return;
+        }
+
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(Root, Private);
+        Directory.CreateDirectory(Path.GetDirectoryName(WorkersDir)!, Private);
+        Directory.CreateDirectory(WorkersDir, Private);
+    }
 }

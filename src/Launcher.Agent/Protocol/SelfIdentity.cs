@@ -21,55 +21,14 @@ public static partial class SelfIdentity
     /// Field 22 of <c>/proc/&lt;pid&gt;/stat</c> (start time in clock ticks since boot), or null when the process is
     /// gone. With the pid and boot id it identifies a process: a reused pid has another start time.
     /// </summary>
-    public static ulong? ReadStartTicks(int pid)
-    {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        // The command name (field 2) may hold spaces and parentheses, so fields are counted after the last ')'.
-        var afterName = stat.AsSpan(stat.LastIndexOf(')') + 2);
-        Span<Range> fields = stackalloc Range[21];
-        var count = afterName.Split(fields, ' ');
-        return count >= 20 && ulong.TryParse(afterName[fields[19]], out var ticks) ? ticks : null;
-    }
+    public static ulong? ReadStartTicks(int pid) => ProcStat.Read(pid)?.StartTicks;
 
     /// <summary>
     /// True when the process with this pid and start ticks is running: it exists, is the same process (start
     /// ticks), and is not a zombie or dead (state Z or X in <c>/proc/&lt;pid&gt;/stat</c>) waiting to be reaped.
     /// </summary>
-    public static bool IsRunning(int pid, ulong startTicks)
-    {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-
-        var close = stat.LastIndexOf(')');
-        if (close < 0 || close + 2 >= stat.Length)
-            return false;
-        var afterName = stat.AsSpan(close + 2);
-        Span<Range> fields = stackalloc Range[21];
-        var count = afterName.Split(fields, ' ');
-        if (count < 20 || !ulong.TryParse(afterName[fields[19]], out var ticks) || ticks != startTicks)
-            return false;
-        return afterName[fields[0]] is not ("Z" or "X" or "x");
-    }
+    public static bool IsRunning(int pid, ulong startTicks) =>
+        ProcStat.Read(pid) is { } stat && stat.StartTicks == startTicks && !stat.IsZombie;
 
     private static string ReadBootId()
     {

@@ -11,7 +11,6 @@ namespace Launcher.Cli;
 /// </summary>
 internal static class DoctorCommand
 {
-    private const int X_OK = 1;
 
     public static int Execute(string? configPath)
     {
@@ -61,7 +60,7 @@ internal static class DoctorCommand
         });
         Check($"worker program exists and is executable: {view.Spec.Command.Program}", () =>
             !File.Exists(view.Spec.Command.Program) ? "missing"
-            : OperatingSystem.IsLinux() && LibC.Access(view.Spec.Command.Program, X_OK) != 0 ? "not executable"
+            : OperatingSystem.IsLinux() && LibC.Access(view.Spec.Command.Program, LibC.X_OK) != 0 ? "not executable"
             : null);
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }

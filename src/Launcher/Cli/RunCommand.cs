@@ -36,17 +36,7 @@ internal static class RunCommand
         using var instanceLock = InstanceLock.Acquire(paths, platform.Processes, spec.SourceDescription);
 
         Directory.CreateDirectory(spec.LogDir);
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(paths.WorkersDir);
-        }
-        else
-        {
-            // One level at a time: CreateDirectory applies the mode only to the last level it creates.
-            const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            Directory.CreateDirectory(Path.GetDirectoryName(paths.WorkersDir)!, Private);
-            Directory.CreateDirectory(paths.WorkersDir, Private);
-        }
+        paths.CreateWorkersDirectory();
 
         ScrubInheritedMarkers();
 

@@ -16,7 +16,6 @@ internal static partial class ConfigLoader
     public const string DefaultFileName = "launcher.json";
 
     private const double MinimumSeconds = 0.01;
-    private const int X_OK = 1;
 
     private static readonly string[] ReservedInstanceSuffixes = [".lock", ".json", ".tmp"];
 
@@ -225,7 +224,7 @@ internal static partial class ConfigLoader
         return null;
     }
 
-    private static bool IsExecutable(string path) => !OperatingSystem.IsLinux() || LibC.Access(path, X_OK) == 0;
+    private static bool IsExecutable(string path) => !OperatingSystem.IsLinux() || LibC.Access(path, LibC.X_OK) == 0;
 
     private static string ResolvePath(string path, string baseDirectory) => Path.GetFullPath(path, baseDirectory);
 
@@ -244,7 +243,7 @@ internal static partial class ConfigLoader
             existing = Path.GetDirectoryName(existing) ?? "/";
         }
 
-        if (OperatingSystem.IsLinux() && LibC.Access(existing, LibC.W_OK | 1) != 0)
+        if (OperatingSystem.IsLinux() && LibC.Access(existing, LibC.W_OK | LibC.X_OK) != 0)
             throw new ConfigException(key, $"{directory} is not writable (no write permission on {existing})");
     }
 

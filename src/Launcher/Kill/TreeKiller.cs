@@ -37,11 +37,11 @@ internal sealed class TreeKiller(IProcessTable processes, ISignalSender signals)
         if (stubborn.Count > 0)
         {
             // Survivors may have forked during the grace period: their new children die with them.
-            var snapshot = processes.Snapshot();
+            var childrenOf = processes.Snapshot().ToLookup(p => p.ParentPid);
             foreach (var tree in stubborn)
             {
                 tree.UsedKill = true;
-                foreach (var child in Descendants(snapshot, tree.Alive(processes).Select(i => i.Pid)))
+                foreach (var child in ProcessTree.Descendants(childrenOf, tree.Alive(processes).Select(i => i.Pid)))
                 {
                     if (KillSafety.MayKill(child, processes.CurrentUserId, protectedPids))
                         tree.Members.Add(child.Identity);
@@ -69,24 +69,6 @@ internal sealed class TreeKiller(IProcessTable processes, ISignalSender signals)
             if (trees.All(t => t.EndedAfter is not null) || waited.Elapsed >= timeout)
                 return;
             await Task.Delay(PollInterval, cancellationToken);
-        }
-    }
-
-    private static IEnumerable<ProcessInfo> Descendants(IReadOnlyList<ProcessInfo> snapshot, IEnumerable<int> roots)
-    {
-        var childrenOf = snapshot.ToLookup(p => p.ParentPid);
-        var queue = new Queue<int>(roots);
-        var seen = new HashSet<int>();
-        while (queue.TryDequeue(out var pid))
-        {
-            foreach (var child in childrenOf[pid])
-            {
-                if (seen.Add(child.Pid))
-                {
-                    queue.Enqueue(child.Pid);
-                    yield return child;
-                }
-            }
         }
     }
 

@@ -11,6 +11,7 @@ internal static partial class LibC
     public const int PR_SET_PDEATHSIG = 1;
     public const int PR_SET_CHILD_SUBREAPER = 36;
     public const int WNOHANG = 1;
+    public const int X_OK = 1;
     public const int W_OK = 2;
     private const long SYS_pidfd_send_signal = 424;
     private const long SYS_pidfd_open = 434;

@@ -30,17 +30,16 @@ internal sealed class LinuxProcessTable : IProcessTable
 
     public ProcessInfo? Get(int pid)
     {
-        var stat = TryRead($"/proc/{pid}/stat");
         var status = TryRead($"/proc/{pid}/status");
-        if (stat is null || status is null || !TryParseStat(stat, out var state, out var parentPid, out var startTicks))
+        if (status is null || ProcStat.Read(pid) is not { } stat)
             return null;
 
         var commandLine = TryRead($"/proc/{pid}/cmdline") ?? "";
         return new ProcessInfo(
-            new ProcessIdentity(pid, startTicks),
-            parentPid,
+            new ProcessIdentity(pid, stat.StartTicks),
+            stat.ParentPid,
             ParseRealUid(status),
-            state,
+            stat.State,
             commandLine.Split('\0', StringSplitOptions.RemoveEmptyEntries));
     }
 
@@ -67,14 +66,7 @@ internal sealed class LinuxProcessTable : IProcessTable
     public DateTimeOffset StartTimeOf(ulong startTicks) =>
         _bootTime.Value.AddSeconds((double)startTicks / ClockTicksPerSecond);
 
-    public bool IsAlive(ProcessIdentity identity)
-    {
-        var stat = TryRead($"/proc/{identity.Pid}/stat");
-        return stat is not null
-            && TryParseStat(stat, out var state, out _, out var startTicks)
-            && startTicks == identity.StartTicks
-            && state is not ('Z' or 'X');
-    }
+    public bool IsAlive(ProcessIdentity identity) => SelfIdentity.IsRunning(identity.Pid, identity.StartTicks);
 
     private static string? FindVariable(string environ, string name)
     {
@@ -85,25 +77,6 @@ internal sealed class LinuxProcessTable : IProcessTable
         }
 
         return null;
-    }
-
-    private static bool TryParseStat(string stat, out char state, out int parentPid, out ulong startTicks)
-    {
-        state = '?';
-        parentPid = 0;
-        startTicks = 0;
-
-        // The command name (field 2) may hold spaces and ')' itself, so fields are counted after the last ')'.
-        var close = stat.LastIndexOf(')');
-        if (close < 0 || close + 2 >= stat.Length)
-            return false;
-        var fields = stat[(close + 2)..].Split(' ', 21);
-        if (fields.Length < 20)
-            return false;
-
-        state = fields[0][0];
-        return int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out parentPid)
-            && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out startTicks);
     }
 
     private static int ParseRealUid(string status)

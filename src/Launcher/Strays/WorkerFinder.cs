@@ -54,7 +54,7 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         }
 
         var explained = groups.Values.SelectMany(g => g.WithDescendants(childrenOf).Keys).ToHashSet();
-        explained.UnionWith(Descendants(childrenOf, Environment.ProcessId));
+        explained.UnionWith(ProcessTree.Descendants(childrenOf, [Environment.ProcessId]).Select(p => p.Pid));
         AddPatternMatches(snapshot, candidates, markersOf, explained, groups);
 
         var units = groups.Values.Select(g => g.ToUnit(childrenOf)).OrderBy(u => u.Pid).ToList();
@@ -228,23 +228,6 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         return "no bootId, and the process neither carries the instance marker nor answers a ping: cannot prove identity across reboots";
     }
 
-    private static IEnumerable<int> Descendants(ILookup<int, ProcessInfo> childrenOf, int root)
-    {
-        var queue = new Queue<int>([root]);
-        var seen = new HashSet<int> { root };
-        while (queue.TryDequeue(out var pid))
-        {
-            foreach (var child in childrenOf[pid])
-            {
-                if (seen.Add(child.Pid))
-                {
-                    queue.Enqueue(child.Pid);
-                    yield return child.Pid;
-                }
-            }
-        }
-    }
-
     private static Group GroupFor(Dictionary<string, Group> groups, string key, string? node)
     {
         if (!groups.TryGetValue(key, out var group))
@@ -274,16 +257,8 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         public Dictionary<int, ProcessInfo> WithDescendants(ILookup<int, ProcessInfo> childrenOf)
         {
             var members = new Dictionary<int, ProcessInfo>(_processes);
-            var queue = new Queue<int>(members.Keys);
-            while (queue.TryDequeue(out var pid))
-            {
-                foreach (var child in childrenOf[pid])
-                {
-                    if (members.TryAdd(child.Pid, child))
-                        queue.Enqueue(child.Pid);
-                }
-            }
-
+            foreach (var child in ProcessTree.Descendants(childrenOf, _processes.Keys))
+                members.TryAdd(child.Pid, child);
             return members;
         }
 
