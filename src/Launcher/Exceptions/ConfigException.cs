@@ -1,5 +1,3 @@
-using Launcher.Cli;
-
 namespace Launcher.Exceptions;
 
 /// <summary>Bad configuration or usage: exit 2, before anything is started or killed.</summary>

@@ -1,5 +1,3 @@
-using Launcher.Cli;
-
 namespace Launcher.Exceptions;
 
 /// <summary>Workers kept dying: the launcher stopped the instance and exits 5.</summary>

@@ -1,5 +1,3 @@
-using Launcher.Cli;
-
 namespace Launcher.Exceptions;
 
 /// <summary>The machine cannot give the guarantees the launcher needs (unsafe runtime directory, no file locks).</summary>

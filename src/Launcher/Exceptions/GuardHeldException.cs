@@ -1,5 +1,3 @@
-using Launcher.Cli;
-
 namespace Launcher.Exceptions;
 
 /// <summary>Another live launcher holds this instance: exit 3, naming it.</summary>

@@ -1,5 +1,3 @@
-using Launcher.Cli;
-
 namespace Launcher.Exceptions;
 
 /// <summary>Not exactly the expected workers answered (or strays block a --no-kill start): exit 4.</summary>

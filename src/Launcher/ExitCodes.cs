@@ -1,4 +1,4 @@
-namespace Launcher.Cli;
+namespace Launcher;
 
 /// <summary>The exit codes users' scripts rely on (DESIGN.md, "contract"). Never renumber.</summary>
 internal static class ExitCodes
