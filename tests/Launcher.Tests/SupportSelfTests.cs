@@ -146,6 +146,63 @@ public sealed class SupportSelfTests
         Assert.That(ProcessProbe.IsAlive(pid), Is.False);
     }
 
+    [Test, CancelAfter(60_000)]
+    public async Task A_process_in_a_pid_namespace_cannot_kill_a_process_outside_it(CancellationToken cancellationToken)
+    {
+        // Arrange: a victim outside the namespace, and a sleeper inside it.
+        await using var outside = new Sandbox();
+        await using var victim = LauncherProcess.StartProgram(outside, "/bin/sleep", ["300"]);
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        await using var sleeper = LauncherProcess.StartProgram(sandbox, "/bin/sleep", ["301"]);
+        await Eventually.TrueAsync(() => ProcessProbe.CommandLine(sleeper.Pid) == "/bin/sleep 301", Deadline, "the sleeper runs", cancellationToken);
+
+        // Act: from inside, SIGKILL the victim by its (outside) pid, and list the pids of the namespace's /proc.
+        var kill = await SpineFacts.RunProgramAsync(sandbox, "/bin/sh", ["-c", $"kill -KILL {victim.Pid}"], cancellationToken);
+        var seen = await SpineFacts.RunProgramAsync(sandbox, "/bin/sh", ["-c", "ls /proc | grep -E '^[0-9]+$'"], cancellationToken);
+        var pidsInside = seen.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(kill.ExitCode, Is.Not.Zero, $"no process {victim.Pid} inside: {kill}");
+            Assert.That(ProcessProbe.IsAlive(victim.Pid), Is.True, "the victim outside survives");
+            Assert.That(sandbox.Namespace!.Contains(sleeper.Pid), Is.True, "the sleeper runs in the namespace");
+            Assert.That(sandbox.Namespace.Contains(victim.Pid), Is.False, "the victim does not");
+            Assert.That(pidsInside, Does.Contain(sleeper.PidInside).And.Contain(1), "the namespace sees its init and the sleeper");
+            Assert.That(pidsInside, Does.Not.Contain(Environment.ProcessId).And.Not.Contain(victim.Pid), "and nothing outside");
+            Assert.That(sandbox.SeenFromTest(sleeper.PidInside), Is.EqualTo(sleeper.Pid), "pids translate out");
+            Assert.That(sandbox.SeenInside(sleeper.Pid), Is.EqualTo(sleeper.PidInside), "and in");
+        });
+    }
+
+    [Test, CancelAfter(60_000)]
+    public async Task Disposing_a_pid_namespace_kills_everything_in_it_even_what_escaped_its_parent(CancellationToken cancellationToken)
+    {
+        // Arrange: a shell that leaves an unmarked, untracked, setsid'd sleep behind and exits (as an escaped
+        // grandchild would), and a sleep the test knows.
+        var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        IReadOnlyList<Identity> members;
+        try
+        {
+            var escaper = await SpineFacts.RunProgramAsync(sandbox, "/bin/sh", ["-c", "setsid /bin/sleep 302 </dev/null >/dev/null 2>&1 & exit 0"], cancellationToken);
+            Assert.That(escaper.ExitCode, Is.Zero, escaper.ToString());
+            var known = LauncherProcess.StartProgram(sandbox, "/bin/sleep", ["303"]);
+            await Eventually.TrueAsync(
+                () => sandbox.Namespace!.Members().Count(pid => ProcessProbe.CommandLine(pid) is "/bin/sleep 302" or "/bin/sleep 303") == 2,
+                Deadline, "both sleeps run in the namespace", cancellationToken);
+            members = sandbox.Namespace!.Members().Select(Identity.Of).ToList();
+            Assert.That(members.Select(m => m.Pid), Does.Contain(sandbox.Namespace.InitPid).And.Contain(known.Pid));
+        }
+        finally
+        {
+            // Act
+            await sandbox.DisposeAsync();
+        }
+
+        // Assert
+        Assert.That(members.Where(m => m.IsAlive), Is.Empty, "every process of the namespace is gone");
+    }
+
     private static Process StartSleep(string marker)
     {
         var startInfo = new ProcessStartInfo("/usr/bin/env") { UseShellExecute = false };

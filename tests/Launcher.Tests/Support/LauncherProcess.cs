@@ -28,6 +28,7 @@ internal sealed class LauncherProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _finished;
     private bool _disposed;
+    private int? _nsenterPid;
 
     private LauncherProcess(Process process, string name)
     {
@@ -35,8 +36,17 @@ internal sealed class LauncherProcess : IAsyncDisposable
         _name = name;
     }
 
-    /// <summary>The process id.</summary>
+    /// <summary>
+    /// The process id, as the test sees it (probes, signals). In a sandbox with a pid namespace this is the
+    /// program nsenter started, not nsenter.
+    /// </summary>
     public int Pid { get; private set; }
+
+    /// <summary>
+    /// The process id as the sandbox's programs see it (what the launcher prints and writes about it): the same as
+    /// <see cref="Pid"/> unless the sandbox has a pid namespace.
+    /// </summary>
+    public int PidInside { get; private set; }
 
     /// <summary>True once the process has exited.</summary>
     public bool HasExited => _exited.Task.IsCompleted;
@@ -101,15 +111,20 @@ internal sealed class LauncherProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(sandbox);
         ArgumentNullException.ThrowIfNull(args);
 
-        var startInfo = new ProcessStartInfo(fileName)
+        // In a pid namespace, nsenter runs the program (as its only child) and passes on its exit.
+        workingDirectory ??= sandbox.Dir;
+        var (program, arguments) = sandbox.Namespace is { } pidNamespace
+            ? pidNamespace.Enter(fileName, args, workingDirectory)
+            : (fileName, args.ToList());
+        var startInfo = new ProcessStartInfo(program)
         {
-            WorkingDirectory = workingDirectory ?? sandbox.Dir,
+            WorkingDirectory = workingDirectory,
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in args)
+        foreach (var arg in arguments)
             startInfo.ArgumentList.Add(arg);
 
         // A test never inherits a launcher's identity from the shell that ran `dotnet test`.
@@ -133,6 +148,18 @@ internal sealed class LauncherProcess : IAsyncDisposable
         process.Start();
         launched.Pid = process.Id;
         sandbox.Processes.Track(process.Id);
+        if (sandbox.Namespace is { } entered && PidNamespace.ProgramOf(process.Id) is { } inside)
+        {
+            launched.Pid = inside;
+            launched.PidInside = entered.InnerPid(inside) ?? inside;
+            launched._nsenterPid = process.Id;
+            sandbox.Processes.Track(inside);
+        }
+        else
+        {
+            launched.PidInside = launched.Pid;
+        }
+
         process.StandardInput.Close(); // stdin is empty: the test host's stdin is not the launcher's business
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -235,6 +262,8 @@ internal sealed class LauncherProcess : IAsyncDisposable
         if (!HasExited)
         {
             _ = NativeMethods.Kill(Pid, Signals.SIGKILL);
+            if (_nsenterPid is { } nsenter)
+                _ = NativeMethods.Kill(nsenter, Signals.SIGKILL);
             try
             {
                 await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10));

@@ -63,6 +63,57 @@ internal sealed class Sandbox : IAsyncDisposable
     public ProcessTracker Processes { get; } = new();
 
     /// <summary>
+    /// The pid namespace every program of this sandbox runs in (see <see cref="InPidNamespaceAsync"/>), or null:
+    /// then they run in the test's own.
+    /// </summary>
+    public PidNamespace? Namespace { get; private set; }
+
+    /// <summary>
+    /// A sandbox whose programs (<see cref="LauncherProcess.StartProgram"/>, so every launcher, CLI call, stray and
+    /// worker it starts) all run in one private pid namespace: the norm for tests of kill paths. Skips the test,
+    /// saying why, when pid namespaces are not permitted. Disposing the sandbox ends the namespace.
+    /// </summary>
+    public static async Task<Sandbox> InPidNamespaceAsync(CancellationToken cancellationToken = default)
+    {
+        var sandbox = new Sandbox();
+        try
+        {
+            sandbox.Namespace = await PidNamespace.StartAsync(cancellationToken);
+            return sandbox;
+        }
+        catch
+        {
+            await sandbox.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The pid the test sees (probes, signals) of a process the sandbox's programs know as
+    /// <paramref name="pidInside"/> (a node name <c>api&lt;pid&gt;@host</c>, a registration, a report): the same
+    /// number without a namespace. Fails the test when the namespace has no such process.
+    /// </summary>
+    public int SeenFromTest(int pidInside)
+    {
+        if (Namespace is null)
+            return pidInside;
+        return Namespace.OuterPid(pidInside)
+            ?? throw new InvalidOperationException($"{Namespace} has no process with pid {pidInside}");
+    }
+
+    /// <summary>
+    /// The pid the sandbox's programs know a process by (what the launcher prints and writes) for the pid
+    /// <paramref name="pid"/> the test sees: the same number without a namespace.
+    /// </summary>
+    public int SeenInside(int pid)
+    {
+        if (Namespace is null)
+            return pid;
+        return Namespace.InnerPid(pid)
+            ?? throw new InvalidOperationException($"pid {pid} is not a process in {Namespace}");
+    }
+
+    /// <summary>
     /// Serializes <paramref name="config"/> (an anonymous object, a dictionary or a <see cref="JsonNode"/>;
     /// property names camelCased) to <see cref="ConfigPath"/>. When it is an object without an <c>instance</c>
     /// key, this sandbox's <see cref="Instance"/> is added. Returns the path.
@@ -113,6 +164,9 @@ internal sealed class Sandbox : IAsyncDisposable
             return;
         _disposed = true;
 
+        // The namespace first: its end kills everything in it at once, whatever the test knew about.
+        if (Namespace is not null)
+            await Namespace.DisposeAsync();
         var survivors = await Processes.KillAllAsync(Instance, KillDeadline);
         await DeleteDirectoryAsync();
 
