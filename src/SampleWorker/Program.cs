@@ -5,13 +5,19 @@ using SampleWorker;
 SampleWorkerOptions options;
 try
 {
-    options = SampleWorkerOptions.Parse(args);
+    options = SampleWorkerOptions.Parse(args).ForThisStart();
 }
 catch (Exception ex) when (ex is ArgumentException or FormatException)
 {
     Console.Error.WriteLine($"SampleWorker: {ex.Message}");
     Console.Error.WriteLine(SampleWorkerOptions.Usage);
     return 2;
+}
+
+if (options.FailAtStart)
+{
+    Console.WriteLine($"failing at start with exit code {options.CrashExitCode}");
+    return options.CrashExitCode;
 }
 
 if (options.ReadyDelaySeconds > 0)

@@ -17,6 +17,9 @@ internal sealed record SampleWorkerOptions
     public bool IgnoreSigterm { get; init; }
     public bool SpawnGrandchild { get; init; }
     public bool SetsidGrandchild { get; init; }
+    public bool FailAtStart { get; init; }
+    public string? OnlyIfExists { get; init; }
+    public string? OnlyOnce { get; init; }
 
     public const string Usage = """
         SampleWorker: a BackgroundService that ticks, registers with the launcher and answers pings.
@@ -30,6 +33,9 @@ internal sealed record SampleWorkerOptions
           --ignore-sigterm        ignore SIGTERM, so only SIGKILL ends it
           --spawn-grandchild      start a child `sleep` that stays in this worker's tree
           --setsid-grandchild     start a `sleep` that calls setsid and double-forks out of the tree
+          --fail-at-start         exit with --exit-code at once, before registering (a bad deploy)
+          --only-if-exists PATH   misbehave (every switch above) only when PATH exists at start
+          --only-once PATH        misbehave only if this worker is the first to create the file PATH
         """;
 
     public static SampleWorkerOptions Parse(string[] args)
@@ -50,10 +56,38 @@ internal sealed record SampleWorkerOptions
                 "--ignore-sigterm" => options with { IgnoreSigterm = true },
                 "--spawn-grandchild" => options with { SpawnGrandchild = true },
                 "--setsid-grandchild" => options with { SetsidGrandchild = true },
+                "--fail-at-start" => options with { FailAtStart = true },
+                "--only-if-exists" => options with { OnlyIfExists = Value() },
+                "--only-once" => options with { OnlyOnce = Value() },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
             };
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// These options, or a well-behaved worker with the same tick when a condition (<see cref="OnlyIfExists"/>,
+    /// <see cref="OnlyOnce"/>) says not to misbehave this time: one command line for a whole fleet in which only
+    /// one slot (a path with <c>{index}</c>), one moment (a file the test creates) or one start misbehaves.
+    /// </summary>
+    public SampleWorkerOptions ForThisStart()
+    {
+        var misbehave = (OnlyIfExists is null || Path.Exists(OnlyIfExists)) && (OnlyOnce is null || Claim(OnlyOnce));
+        return misbehave ? this : new SampleWorkerOptions { TickSeconds = TickSeconds };
+    }
+
+    // open(2) with O_CREAT | O_EXCL (FileMode.CreateNew) is atomic: of several workers racing, exactly one creates the file.
+    private static bool Claim(string path)
+    {
+        try
+        {
+            using var claim = new FileStream(path, FileMode.CreateNew);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }

@@ -6,7 +6,8 @@ namespace Launcher.Tests;
 
 /// <summary>
 /// Issue 2, stop: SIGTERM (or `launcher stop` from another terminal) stops every worker, gracefully or after
-/// the grace period by SIGKILL, removes their registrations, and the launcher exits 0.
+/// the grace period by SIGKILL, removes their registrations, and the launcher exits 0. Each test runs in its own
+/// pid namespace: a stop that kills the wrong process can only hit the test's own.
 /// </summary>
 [TestFixture]
 public sealed class StopTests
@@ -17,26 +18,23 @@ public sealed class StopTests
     public async Task SIGTERM_to_the_launcher_stops_every_worker_removes_their_registrations_and_exits_0(CancellationToken cancellationToken)
     {
         // Arrange
-        await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 2, ["--tick-seconds", "1"]);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var pids = await ReadyPidsAsync(sandbox, launcher, cancellationToken);
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        await using var run = await LauncherRun.StartAsync(sandbox, LauncherConfig.SampleWorkers(2) with { StopGraceSeconds = 5 }, cancellationToken: cancellationToken);
         // A worker answers on its socket a moment before its registration file lands.
-        var registry = pids.SelectMany(pid => new[] { $"{pid}.json", $"{pid}.sock" }).ToList();
+        var registry = run.Workers.SelectMany(w => new[] { $"{w.PidInside}.json", $"{w.PidInside}.sock" }).ToList();
         await Eventually.TrueAsync(
             () => registry.All(SpineFacts.RegistryEntries(sandbox).Contains), Deadline, "both workers registered with their sockets", cancellationToken);
 
         // Act
-        launcher.Signal(Signals.SIGTERM);
-        var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
+        var exitCode = await run.StopAsync(cancellationToken);
 
-        // Assert
+        // Assert: each worker ended by the SIGTERM (SampleWorker exits 0 after a graceful stop; SIGKILL would be 137).
         Assert.Multiple(() =>
         {
-            Assert.That(exitCode, Is.EqualTo(0), launcher.Output);
-            Assert.That(pids.Where(ProcessProbe.IsAlive), Is.Empty, "no worker left");
+            Assert.That(exitCode, Is.EqualTo(0), run.Output);
+            Assert.That(run.Workers.Where(w => w.Identity.IsAlive), Is.Empty, "no worker left");
             Assert.That(SpineFacts.RegistryEntries(sandbox), Is.Empty, "registrations and sockets removed");
-            Assert.That(launcher.Output, Does.Contain("ended by SIGTERM"), "stopped gracefully");
+            Assert.That(run.Output, Does.Contain("ended by SIGTERM"), "stopped gracefully");
             Assert.That(sandbox.Survivors(), Is.Empty);
         });
     }
@@ -45,24 +43,23 @@ public sealed class StopTests
     public async Task A_worker_that_ignores_SIGTERM_is_killed_with_SIGKILL_after_the_grace_period_and_the_launcher_exits_0(CancellationToken cancellationToken)
     {
         // Arrange: SIGTERM is ignored from before the worker registers; grace 1 s.
-        await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1", "--ignore-sigterm"], stopGraceSeconds: 1);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var pid = (await ReadyPidsAsync(sandbox, launcher, cancellationToken)).Single();
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        await using var run = await LauncherRun.StartAsync(sandbox,
+            LauncherConfig.SampleWorkers(1, "--ignore-sigterm") with { StopGraceSeconds = 1 }, cancellationToken: cancellationToken);
+        var worker = run.Workers.Single();
 
         // Act
         var clock = Stopwatch.StartNew();
-        launcher.Signal(Signals.SIGTERM);
-        var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
+        var exitCode = await run.StopAsync(cancellationToken);
         TestContext.Out.WriteLine($"launcher exited {clock.Elapsed.TotalMilliseconds:F0} ms after SIGTERM (grace 1 s)");
 
         // Assert
         Assert.Multiple(() =>
         {
-            Assert.That(exitCode, Is.EqualTo(0), launcher.Output);
-            Assert.That(launcher.Output, Does.Contain($"#{pid}: 1 process(es) ended by SIGKILL"), "killed only after SIGTERM was ignored");
+            Assert.That(exitCode, Is.EqualTo(0), run.Output);
+            Assert.That(run.Output, Does.Contain($"#{worker.PidInside}: 1 process(es) ended by SIGKILL"), "killed only after SIGTERM was ignored");
             Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)), "the grace period was given");
-            Assert.That(ProcessProbe.IsAlive(pid), Is.False);
+            Assert.That(worker.Identity.IsAlive, Is.False);
             Assert.That(SpineFacts.RegistryEntries(sandbox), Is.Empty, "registration removed although the worker never cleaned up");
             Assert.That(sandbox.Survivors(), Is.Empty);
         });
@@ -72,10 +69,9 @@ public sealed class StopTests
     public async Task Launcher_stop_from_another_terminal_stops_the_launcher_and_its_workers(CancellationToken cancellationToken)
     {
         // Arrange
-        await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 2, ["--tick-seconds", "1"]);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var pids = await ReadyPidsAsync(sandbox, launcher, cancellationToken);
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        await using var run = await LauncherRun.StartAsync(sandbox, LauncherConfig.SampleWorkers(2) with { StopGraceSeconds = 5 }, cancellationToken: cancellationToken);
+        run.Observe();
 
         // Act
         var stop = await LauncherCli.RunAsync(sandbox, ["stop"], Deadline, cancellationToken: cancellationToken);
@@ -84,14 +80,14 @@ public sealed class StopTests
         Assert.Multiple(() =>
         {
             Assert.That(stop.ExitCode, Is.EqualTo(0), stop.ToString());
-            Assert.That(stop.Stdout, Does.Contain($"pid {launcher.Pid}"));
-            Assert.That(ProcessProbe.IsAlive(launcher.Pid), Is.False, "stop waits for the launcher to exit");
+            Assert.That(stop.Stdout, Does.Contain($"pid {run.Process.PidInside}"));
+            Assert.That(ProcessProbe.IsAlive(run.Pid), Is.False, "stop waits for the launcher to exit");
         });
-        var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
+        var exitCode = await run.WaitForExitAsync(cancellationToken);
         Assert.Multiple(() =>
         {
-            Assert.That(exitCode, Is.EqualTo(0), launcher.Output);
-            Assert.That(pids.Where(ProcessProbe.IsAlive), Is.Empty, "no worker left");
+            Assert.That(exitCode, Is.EqualTo(0), run.Output);
+            Assert.That(run.Survivors(), Is.Empty, "no worker, child or watchdog left");
             Assert.That(SpineFacts.RegistryEntries(sandbox), Is.Empty, "registrations removed");
             Assert.That(sandbox.Survivors(), Is.Empty);
         });
@@ -100,14 +96,5 @@ public sealed class StopTests
         var again = await LauncherCli.RunAsync(sandbox, ["stop"], Deadline, cancellationToken: cancellationToken);
         Assert.That(again.ExitCode, Is.EqualTo(0), again.ToString());
         Assert.That(again.Stdout, Does.Contain("no launcher is running"));
-    }
-
-    private static async Task<IReadOnlyList<int>> ReadyPidsAsync(Sandbox sandbox, LauncherProcess launcher, CancellationToken cancellationToken)
-    {
-        var ready = await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
-        var pids = SpineFacts.NodesInReadyLine(ready).Select(SpineFacts.PidOfNode).ToList();
-        foreach (var pid in pids)
-            sandbox.Processes.Track(pid);
-        return pids;
     }
 }

@@ -6,7 +6,8 @@ namespace Launcher.Tests;
 
 /// <summary>
 /// Issue 3, finding strays: `launcher strays` lists what is there without touching it, merges what several
-/// sources say about one process into one worker, and never lists the shell it was started from.
+/// sources say about one process into one worker, and never lists the shell it was started from. In a pid
+/// namespace of its own: `strays --kill` is a kill path.
 /// </summary>
 [TestFixture]
 public sealed class StrayDiscoveryTests
@@ -17,8 +18,8 @@ public sealed class StrayDiscoveryTests
     public async Task Strays_without_kill_lists_a_hand_started_worker_once_and_changes_nothing(CancellationToken cancellationToken)
     {
         // Arrange: a worker started as an IDE starts it (marker, no launcher), with a child in its tree.
-        await using var sandbox = new Sandbox();
-        sandbox.WriteSampleConfig();
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var stray = await StrayProcesses.StartWorkerAsync(sandbox, ["--spawn-grandchild"], cancellationToken: cancellationToken);
         var registrationBefore = File.ReadAllText(stray.RegistrationFile);
         Assert.That(stray.Children, Has.Count.EqualTo(1), "the worker's child `sleep` runs");
@@ -32,7 +33,7 @@ public sealed class StrayDiscoveryTests
         Assert.Multiple(() =>
         {
             Assert.That(text.ExitCode, Is.EqualTo(0), text.ToString());
-            Assert.That(text.Stdout, Does.Contain($"stray {stray.Node} pid {stray.Pid}").And.Contain("nothing was changed"), text.ToString());
+            Assert.That(text.Stdout, Does.Contain($"stray {stray.Node} pid {stray.PidInside}").And.Contain("nothing was changed"), text.ToString());
             Assert.That(report.ExitCode, Is.EqualTo(0), report.Raw);
             Assert.That(report.Strays, Has.Count.EqualTo(1), report.Raw);
             Assert.That(report.Killed, Is.Empty, report.Raw);
@@ -40,7 +41,7 @@ public sealed class StrayDiscoveryTests
         var listed = report.Strays.Single();
         Assert.Multiple(() =>
         {
-            Assert.That(listed.Pid, Is.EqualTo(stray.Pid), report.Raw);
+            Assert.That(listed.Pid, Is.EqualTo(stray.PidInside), report.Raw);
             Assert.That(listed.Node, Is.EqualTo(stray.Node), report.Raw);
             Assert.That(listed.TreeSize, Is.EqualTo(2), "the worker and its child: " + report.Raw);
             Assert.That(listed.FoundBy, Is.EqualTo("marker,registration"), report.Raw);
@@ -58,13 +59,8 @@ public sealed class StrayDiscoveryTests
     {
         // Arrange: `launcher strays --kill` runs inside a shell that carries the instance marker (a worker's
         // terminal) and whose command line matches the configured pattern; the launcher itself carries both too.
-        await using var sandbox = new Sandbox();
-        sandbox.WriteConfig(new
-        {
-            command = new[] { Repo.SampleWorkerExe },
-            logDir = "logs",
-            strays = new { match = new[] { Regex.Escape($"strays --kill --config {sandbox.ConfigPath}") } },
-        });
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = [Regex.Escape($"strays --kill --config {sandbox.ConfigPath}")] }).WriteTo(sandbox);
         var script = $"\"{Repo.LauncherExe}\" strays --kill --config {sandbox.ConfigPath}; code=$?; echo \"shell survived, launcher exit $code\"";
 
         // Act

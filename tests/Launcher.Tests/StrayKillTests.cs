@@ -14,6 +14,7 @@ namespace Launcher.Tests;
 /// before it spawns (orphans of a SIGKILLed launcher, hand-started workers, pattern matches), kills whole
 /// trees with SIGTERM, a grace period and SIGKILL, and never touches anything else: another user's process,
 /// a process that merely names the instance, a pid that now belongs to someone else, its own ancestors.
+/// Every test that lets a launcher kill runs it in a pid namespace of its own, victims included.
 /// </summary>
 [TestFixture]
 public sealed class StrayKillTests
@@ -25,17 +26,17 @@ public sealed class StrayKillTests
     public async Task The_orphans_of_a_SIGKILLed_launcher_are_killed_by_the_next_run_which_then_verifies_exactly_one(CancellationToken cancellationToken)
     {
         // Arrange: two workers, each with a child in its tree and a grandchild that setsid'd out of it.
-        await using var sandbox = new Sandbox();
-        sandbox.WriteSampleConfig(2, "--tick-seconds", "1", "--spawn-grandchild", "--setsid-grandchild");
-        await using var first = LauncherProcess.Start(sandbox, ["run"]);
-        await first.WaitForLineAsync("ready: 2/2", StartDeadline, cancellationToken);
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        await using var first = await LauncherRun.StartAsync(sandbox,
+            LauncherConfig.SampleWorkers(2, "--spawn-grandchild", "--setsid-grandchild"), cancellationToken: cancellationToken);
+        first.ExpectExitCode(128 + Signals.SIGKILL);
         IReadOnlyList<int> marked = [];
         await Eventually.TrueAsync(
             () => (marked = ProcessProbe.PidsWithMarker(sandbox.Instance)).Count(pid => ProcessProbe.CommandLine(pid) == "sleep 100000") == 2
                 && marked.Count(pid => ProcessProbe.CommandLine(pid) == "sleep 100001") == 2,
             Deadline, "both workers started their child and their setsid grandchild", cancellationToken);
         var workers = marked.Where(pid => ProcessProbe.CommandLine(pid)?.Contains("SampleWorker", StringComparison.Ordinal) == true).ToList();
-        var registrations = workers.Select(sandbox.Paths.RegistrationFile).ToList();
+        var registrations = workers.Select(pid => sandbox.Paths.RegistrationFile(sandbox.SeenInside(pid))).ToList();
         var orphans = marked.Select(Identity.Of).ToList();
         foreach (var pid in marked)
             sandbox.Processes.Track(pid);
@@ -45,8 +46,8 @@ public sealed class StrayKillTests
         sandbox.Processes.Track(watchdog);
         Assert.That(ProcessProbe.Signal(watchdog, Signals.SIGKILL), Is.True);
         await Eventually.TrueAsync(() => !ProcessProbe.IsAlive(watchdog), Deadline, "the watchdog is gone", cancellationToken);
-        first.Signal(Signals.SIGKILL);
-        await first.WaitForExitAsync(Deadline, cancellationToken);
+        first.Process.Signal(Signals.SIGKILL);
+        await first.WaitForExitAsync(cancellationToken);
         var strays = orphans.Where(p => p.IsAlive).ToList();
         Assert.Multiple(() =>
         {
@@ -54,11 +55,9 @@ public sealed class StrayKillTests
             Assert.That(strays.Count(p => ProcessProbe.CommandLine(p.Pid) is "sleep 100000" or "sleep 100001"), Is.EqualTo(4),
                 "the four grandchildren outlived the launcher (its workers may be gone already: parent-death signal)");
         });
-        sandbox.WriteSampleConfig(1);
 
         // Act
-        await using var second = LauncherProcess.Start(sandbox, ["run"]);
-        await second.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
+        await using var second = await LauncherRun.StartAsync(sandbox, LauncherConfig.SampleWorkers(1), cancellationToken: cancellationToken);
 
         // Assert: every orphan is gone, the dead workers' registrations were removed, and exactly one new worker runs.
         Assert.Multiple(() =>
@@ -66,20 +65,16 @@ public sealed class StrayKillTests
             Assert.That(orphans.Where(p => p.IsAlive), Is.Empty, "every worker and grandchild of the dead launcher is gone");
             Assert.That(second.Output, Does.Contain("Killed stray"), second.Output);
             Assert.That(registrations.Where(File.Exists), Is.Empty, "the dead workers' registrations are removed");
-            Assert.That(StrayProcesses.SampleWorkerPids(sandbox.Instance), Has.Count.EqualTo(1), "exactly one SampleWorker of the instance runs");
+            Assert.That(StrayProcesses.SampleWorkerPids(sandbox.Instance), Is.EqualTo(second.Workers.Select(w => w.Pid)), "exactly one SampleWorker of the instance runs");
         });
-
-        second.Signal(Signals.SIGTERM);
-        Assert.That(await second.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), second.Output);
-        Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
     [Test, CancelAfter(60_000)]
     public async Task A_worker_started_without_a_launcher_makes_run_with_no_kill_exit_4_naming_it_and_is_killed_by_run(CancellationToken cancellationToken)
     {
         // Arrange
-        await using var sandbox = new Sandbox();
-        sandbox.WriteSampleConfig();
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var stray = await StrayProcesses.StartWorkerAsync(sandbox, [], cancellationToken: cancellationToken);
 
         // Act 1: --no-kill refuses and names it.
@@ -89,29 +84,27 @@ public sealed class StrayKillTests
         Assert.Multiple(() =>
         {
             Assert.That(refused.ExitCode, Is.EqualTo(4), refused.ToString());
-            Assert.That(refused.Stderr, Does.Contain($"{stray.Node}#{stray.Pid}"), refused.ToString());
+            Assert.That(refused.Stderr, Does.Contain($"{stray.Node}#{stray.PidInside}"), refused.ToString());
             Assert.That(ProcessProbe.IsAlive(stray.Pid), Is.True, "--no-kill leaves the stray running");
             Assert.That(File.Exists(stray.RegistrationFile), Is.True, "--no-kill leaves its registration");
             Assert.That(StrayProcesses.SampleWorkerPids(sandbox.Instance), Is.EqualTo(new[] { stray.Pid }), "--no-kill started no worker");
         });
 
         // Act 2: a plain run kills it, then starts its own.
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, cancellationToken: cancellationToken);
 
         // Assert 2: the stray ended by SIGTERM (it stopped gracefully), and its registration went with it.
         var strayExit = await stray.Process.WaitForExitAsync(Deadline, cancellationToken);
         Assert.Multiple(() =>
         {
-            Assert.That(ready, Does.Not.Contain($"api{stray.Pid}@"), ready);
-            Assert.That(launcher.Output, Does.Contain($"Killed stray {stray.Node}#{stray.Pid}: 1 process(es) ended by SIGTERM"), launcher.Output);
+            Assert.That(launcher.Workers.Select(w => w.Pid), Does.Not.Contain(stray.Pid), launcher.Ready);
+            Assert.That(launcher.Output, Does.Contain($"Killed stray {stray.Node}#{stray.PidInside}: 1 process(es) ended by SIGTERM"), launcher.Output);
             Assert.That(strayExit, Is.EqualTo(0), stray.Process.Output);
             Assert.That(stray.Process.Output, Does.Contain("stopping gracefully"), stray.Process.Output);
             Assert.That(File.Exists(stray.RegistrationFile), Is.False, "the stray's registration is gone");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -119,9 +112,9 @@ public sealed class StrayKillTests
     public async Task A_pattern_match_is_killed_but_a_process_that_merely_names_the_instance_is_not(CancellationToken cancellationToken)
     {
         // Arrange: a hand-started `sleep` the pattern names, and two processes whose command lines contain the instance name.
-        await using var sandbox = new Sandbox();
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
         var seconds = "4242" + RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
-        StrayProcesses.WriteConfig(sandbox, strayPatterns: [$"^sleep {seconds}$"]);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = [$"^sleep {seconds}$"] }).WriteTo(sandbox);
         await using var matched = await StrayProcesses.StartAsync(sandbox, "sleep", [seconds], $"sleep {seconds}", cancellationToken: cancellationToken);
         await using var shell = await StrayProcesses.StartAsync(sandbox, "/bin/sh", ["-c", $"sleep 3600; : {sandbox.Instance}"],
             $"/bin/sh -c sleep 3600; : {sandbox.Instance}", cancellationToken: cancellationToken);
@@ -134,20 +127,18 @@ public sealed class StrayKillTests
             sandbox.Processes.Track(bystander.Pid);
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        await launcher.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, cancellationToken: cancellationToken);
 
         // Assert
         Assert.Multiple(() =>
         {
             Assert.That(target.IsAlive, Is.False, "the pattern-matched sleep is killed");
-            Assert.That(launcher.Output, Does.Contain($"Killed stray pid {matched.Pid} (sleep {seconds})"), launcher.Output);
+            Assert.That(launcher.Output, Does.Contain($"Killed stray pid {matched.PidInside} (sleep {seconds})"), launcher.Output);
             Assert.That(bystanders, Has.Count.EqualTo(3));
             Assert.That(bystanders.Where(p => !p.IsAlive), Is.Empty, "processes that merely name the instance are left alone");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         await sandbox.DisposeAsync();
         Assert.That(bystanders.Where(p => p.IsAlive), Is.Empty);
     }
@@ -156,12 +147,11 @@ public sealed class StrayKillTests
     public async Task A_pattern_that_names_the_instance_never_hits_a_running_launchers_own_watchdog(CancellationToken cancellationToken)
     {
         // Arrange: a careless pattern that matches the watchdog's command line (`launcher __watchdog <instance>:<pid>:<ticks>`).
-        await using var sandbox = new Sandbox();
-        StrayProcesses.WriteConfig(sandbox, strayPatterns: [$"__watchdog {sandbox.Instance}:"]);
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = [$"__watchdog {sandbox.Instance}:"] }).WriteTo(sandbox);
 
         // Act: the launcher sweeps after its watchdog is up; then `launcher strays --kill` looks while it runs.
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        await launcher.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, cancellationToken: cancellationToken);
         var watchdog = ProcessProbe.ChildrenOf(launcher.Pid).SingleOrDefault(pid => ProcessProbe.CommandLine(pid)?.Contains("__watchdog", StringComparison.Ordinal) == true);
         var report = await StrayProcesses.ReportAsync(sandbox, kill: true, cancellationToken);
 
@@ -174,8 +164,7 @@ public sealed class StrayKillTests
             Assert.That(ProcessProbe.IsAlive(watchdog), Is.True, "`launcher strays --kill` left the running launcher's watchdog alone");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -183,16 +172,15 @@ public sealed class StrayKillTests
     public async Task A_stale_registration_whose_pid_now_belongs_to_an_unrelated_process_is_removed_and_the_process_survives(CancellationToken cancellationToken)
     {
         // Arrange: a registration naming a live `sleep` of ours, with another start time (a worker that died, pid reused).
-        await using var sandbox = new Sandbox();
-        sandbox.WriteSampleConfig();
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var sleeper = await StrayProcesses.StartAsync(sandbox, "sleep", ["3602"], "sleep 3602", cancellationToken: cancellationToken);
         var decoy = Identity.Of(sleeper.Pid);
         var file = StrayProcesses.WriteRegistration(sandbox, new WorkerRegistration(
-            $"api{sleeper.Pid}@decoy", sleeper.Pid, decoy.StartTicks!.Value - 1, sandbox.Paths.SocketFile(sleeper.Pid), SelfIdentity.BootId));
+            $"api{sleeper.PidInside}@decoy", sleeper.PidInside, decoy.StartTicks!.Value - 1, sandbox.Paths.SocketFile(sleeper.PidInside), SelfIdentity.BootId));
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        await launcher.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, cancellationToken: cancellationToken);
 
         // Assert
         Assert.Multiple(() =>
@@ -203,8 +191,7 @@ public sealed class StrayKillTests
             Assert.That(launcher.Output, Does.Not.Contain("Killed stray"), launcher.Output);
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(decoy.IsAlive, Is.True, "the launcher's stop leaves it alone too");
         await sandbox.DisposeAsync();
         Assert.That(decoy.IsAlive, Is.False);
@@ -217,21 +204,20 @@ public sealed class StrayKillTests
             Assert.Ignore("needs root to start a process as another user");
 
         // Arrange: as `nobody`, a process with the instance marker and a node name, matching the pattern, and registered.
-        await using var sandbox = new Sandbox();
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
         var seconds = "4243" + RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
-        StrayProcesses.WriteConfig(sandbox, strayPatterns: [$"^sleep {seconds}$"]);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = [$"^sleep {seconds}$"] }).WriteTo(sandbox);
         await using var foreign = await StrayProcesses.StartAsync(sandbox, "setpriv",
             ["--reuid=65534", "--regid=65534", "--clear-groups", "env", $"LAUNCHER_INSTANCE={sandbox.Instance}", "LAUNCHER_NODE=api1@other", "sleep", seconds],
             $"sleep {seconds}", cancellationToken: cancellationToken);
         var other = Identity.Of(foreign.Pid);
         StrayProcesses.WriteRegistration(sandbox, new WorkerRegistration(
-            "api1@other", foreign.Pid, other.StartTicks!.Value, sandbox.Paths.SocketFile(foreign.Pid), SelfIdentity.BootId));
+            "api1@other", foreign.PidInside, other.StartTicks!.Value, sandbox.Paths.SocketFile(foreign.PidInside), SelfIdentity.BootId));
         Assert.That(ProcessProbe.UserOf(foreign.Pid), Is.EqualTo(65534), "the process runs as nobody");
 
         // Act
         var listed = await StrayProcesses.ReportAsync(sandbox, kill: true, cancellationToken);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        await launcher.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, cancellationToken: cancellationToken);
 
         // Assert
         Assert.Multiple(() =>
@@ -241,8 +227,7 @@ public sealed class StrayKillTests
             Assert.That(launcher.Output, Does.Not.Contain("Killed stray"), launcher.Output);
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         await sandbox.DisposeAsync();
         Assert.That(other.IsAlive, Is.False);
     }
@@ -251,8 +236,8 @@ public sealed class StrayKillTests
     public async Task A_stray_that_ignores_SIGTERM_is_SIGKILLed_after_the_grace_period_and_one_that_honours_it_never_sees_SIGKILL(CancellationToken cancellationToken)
     {
         // Arrange: a 1 s grace period; two hand-started workers, one deaf to SIGTERM (with a child), one polite.
-        await using var sandbox = new Sandbox();
-        StrayProcesses.WriteConfig(sandbox, stopGraceSeconds: 1);
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 1, StrayPatterns = [] }).WriteTo(sandbox);
         await using var stubborn = await StrayProcesses.StartWorkerAsync(sandbox, ["--ignore-sigterm", "--spawn-grandchild"], cancellationToken: cancellationToken);
         await using var polite = await StrayProcesses.StartWorkerAsync(sandbox, [], besideAnother: true, cancellationToken: cancellationToken);
 
@@ -262,8 +247,8 @@ public sealed class StrayKillTests
         // Assert: the report says how each ended, and the kernel agrees (exit by SIGKILL is 128 + 9).
         var stubbornExit = await stubborn.Process.WaitForExitAsync(Deadline, cancellationToken);
         var politeExit = await polite.Process.WaitForExitAsync(Deadline, cancellationToken);
-        var killedStubborn = report.Killed.SingleOrDefault(k => k.Pid == stubborn.Pid);
-        var killedPolite = report.Killed.SingleOrDefault(k => k.Pid == polite.Pid);
+        var killedStubborn = report.Killed.SingleOrDefault(k => k.Pid == stubborn.PidInside);
+        var killedPolite = report.Killed.SingleOrDefault(k => k.Pid == polite.PidInside);
         Assert.Multiple(() =>
         {
             Assert.That(report.ExitCode, Is.EqualTo(0), report.Raw);
@@ -278,7 +263,7 @@ public sealed class StrayKillTests
             Assert.That(polite.Process.Output, Does.Contain("stopping gracefully"), polite.Process.Output);
             Assert.That(stubborn.Children.Select(Identity.Of).Where(p => p.IsAlive), Is.Empty, "the stubborn worker's child died with it");
             Assert.That(File.Exists(stubborn.RegistrationFile), Is.False, "the SIGKILLed worker's registration is removed");
-            Assert.That(File.Exists(sandbox.Paths.SocketFile(stubborn.Pid)), Is.False, "and its socket");
+            Assert.That(File.Exists(sandbox.Paths.SocketFile(stubborn.PidInside)), Is.False, "and its socket");
         });
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
@@ -286,7 +271,7 @@ public sealed class StrayKillTests
     [Test, CancelAfter(30_000), SupportedOSPlatform("linux")]
     public async Task A_signal_is_never_sent_to_a_pid_whose_start_time_changed(CancellationToken cancellationToken)
     {
-        // Arrange
+        // Arrange: no pid namespace, the sender is this test process; it targets only its own sleep, by identity.
         await using var sandbox = new Sandbox();
         await using var sleeper = await StrayProcesses.StartAsync(sandbox, "sleep", ["3603"], "sleep 3603", cancellationToken: cancellationToken);
         var ticks = ProcessProbe.StartTicks(sleeper.Pid)!.Value;

@@ -12,6 +12,7 @@ namespace Launcher.Tests;
 /// Who owns a worker: a worker whose guard names a live launcher, or that descends from one, is never a stray
 /// (not for `run`, not for `strays --kill`, not for `status`), a stray pattern never adds a launcher process or
 /// another instance's worker, and a registration that cannot name its process is stale instead of a crash.
+/// In pid namespaces of their own (two sandboxes of one test share one, so their launchers see each other).
 /// </summary>
 [TestFixture]
 public sealed class StrayOwnershipTests
@@ -23,44 +24,33 @@ public sealed class StrayOwnershipTests
     public async Task A_second_launcher_of_the_same_instance_in_another_runtime_dir_exits_3_naming_the_first_whose_worker_survives(CancellationToken cancellationToken)
     {
         // Arrange: two sandboxes (two runtime dirs), one instance name in both configs; the first runs.
-        await using var first = new Sandbox();
-        await using var second = new Sandbox();
-        first.WriteSampleConfig();
-        second.WriteConfig(new
-        {
-            instance = first.Instance,
-            command = new[] { Repo.SampleWorkerExe, "--tick-seconds", "1" },
-            workers = 1,
-            logDir = "logs",
-            startTimeoutSeconds = 30,
-            stopGraceSeconds = 10,
-        });
-        await using var running = LauncherProcess.Start(first, ["run"]);
-        await running.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
-        var worker = Identity.Of(StrayProcesses.SampleWorkerPids(first.Instance).Single());
-        first.Processes.Track(worker.Pid);
+        await using var first = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        await using var second = Sandbox.SharingNamespaceOf(first);
+        (LauncherConfig.SampleWorkers(1) with { Instance = first.Instance }).WriteTo(second);
+        await using var running = await LauncherRun.StartAsync(first, LauncherConfig.SampleWorkers(1), cancellationToken: cancellationToken);
+        var worker = running.Workers.Single().Identity;
 
         // Act
         var status = await LauncherCli.RunAsync(second, ["status", "--json"], cancellationToken: cancellationToken);
         var strays = await StrayProcesses.ReportAsync(second, kill: true, cancellationToken);
         await using var rival = LauncherProcess.Start(second, ["run"]);
         var exitCode = await rival.WaitForExitAsync(StartDeadline, cancellationToken);
+        running.Observe();
 
         // Assert
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(3), rival.Output);
-            Assert.That(rival.Output, Does.Contain($"already run by launcher pid {running.Pid}"), rival.Output);
+            Assert.That(rival.Output, Does.Contain($"already run by launcher pid {running.Process.PidInside}"), rival.Output);
             Assert.That(rival.Output, Does.Contain(first.RuntimeDir), "the message names the first launcher's runtime dir");
             Assert.That(worker.IsAlive, Is.True, "the first launcher's worker survives");
-            Assert.That(running.HasExited, Is.False, "the first launcher runs on");
+            Assert.That(running.Process.HasExited, Is.False, "the first launcher runs on");
             Assert.That(strays.Strays, Is.Empty, strays.Raw);
             Assert.That(strays.Killed, Is.Empty, strays.Raw);
-            Assert.That(WorkerStates(status), Is.EqualTo(new[] { $"supervised by pid {running.Pid}" }), status.ToString());
+            Assert.That(WorkerStates(status), Is.EqualTo(new[] { $"supervised by pid {running.Process.PidInside}" }), status.ToString());
         });
 
-        running.Signal(Signals.SIGTERM);
-        Assert.That(await running.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), running.Output);
+        Assert.That(await running.StopAsync(cancellationToken), Is.EqualTo(0), running.Output);
         Assert.That(first.Survivors().Concat(second.Survivors()), Is.Empty);
     }
 
@@ -68,15 +58,12 @@ public sealed class StrayOwnershipTests
     public async Task Strays_kill_with_a_pattern_matching_a_launchers_config_path_kills_neither_the_launcher_nor_its_watchdog_nor_its_worker(CancellationToken cancellationToken)
     {
         // Arrange: patterns that match the running launcher's own command line and its watchdog's.
-        await using var sandbox = new Sandbox();
-        StrayProcesses.WriteConfig(sandbox, [Regex.Escape(sandbox.ConfigPath), $"__watchdog {sandbox.Instance}:"]);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", sandbox.ConfigPath]);
-        await launcher.WaitForLineAsync("ready: 1/1", StartDeadline, cancellationToken);
-        var watchdog = Identity.Of(ProcessProbe.ChildrenOf(launcher.Pid).Single(pid => ProcessProbe.CommandLine(pid)?.Contains("__watchdog", StringComparison.Ordinal) == true));
-        var worker = Identity.Of(StrayProcesses.SampleWorkerPids(sandbox.Instance).Single());
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = [Regex.Escape(sandbox.ConfigPath), $"__watchdog {sandbox.Instance}:"] }).WriteTo(sandbox);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, args: ["--config", sandbox.ConfigPath], cancellationToken: cancellationToken);
+        var watchdog = Identity.Of(Supervision.Watchdog(launcher.Pid) ?? 0);
+        var worker = launcher.Workers.Single().Identity;
         var self = Identity.Of(launcher.Pid);
-        sandbox.Processes.Track(watchdog.Pid);
-        sandbox.Processes.Track(worker.Pid);
 
         // Act
         var report = await StrayProcesses.ReportAsync(sandbox, kill: true, cancellationToken);
@@ -92,8 +79,7 @@ public sealed class StrayOwnershipTests
             Assert.That(worker.IsAlive, Is.True, "its worker survives");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -101,14 +87,14 @@ public sealed class StrayOwnershipTests
     public async Task A_pattern_matching_the_worker_of_another_instance_does_not_kill_it(CancellationToken cancellationToken)
     {
         // Arrange: a worker of instance "reports" (its own sandbox); "emails" has a pattern matching exactly it.
-        await using var reports = new Sandbox();
-        await using var emails = new Sandbox();
-        reports.WriteSampleConfig();
+        await using var reports = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        await using var emails = Sandbox.SharingNamespaceOf(reports);
+        LauncherConfig.SampleWorkers(1).WriteTo(reports);
         var unique = RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
         var other = await StrayProcesses.StartWorkerAsync(reports, ["--exit-after", "86" + unique], cancellationToken: cancellationToken);
         await using var _ = other;
         var worker = Identity.Of(other.Pid);
-        StrayProcesses.WriteConfig(emails, [$"SampleWorker.*--exit-after 86{unique}"]);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = [$"SampleWorker.*--exit-after 86{unique}"] }).WriteTo(emails);
 
         // Act
         var report = await StrayProcesses.ReportAsync(emails, kill: true, cancellationToken);
@@ -129,8 +115,8 @@ public sealed class StrayOwnershipTests
     public async Task An_incomplete_registration_crashes_no_command_and_is_removed_by_strays_kill(CancellationToken cancellationToken)
     {
         // Arrange: a registration without "node" (and one with pid 0).
-        await using var sandbox = new Sandbox();
-        sandbox.WriteSampleConfig();
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         Directory.CreateDirectory(sandbox.Paths.WorkersDir);
         var noNode = Path.Combine(sandbox.Paths.WorkersDir, "4194301.json");
         File.WriteAllText(noNode, """{"pid":4194301,"startTicks":12345,"socket":"/nonexistent.sock"}""");
@@ -162,12 +148,12 @@ public sealed class StrayOwnershipTests
     public async Task A_registration_without_boot_id_naming_an_unmarked_silent_process_is_stale_and_the_process_survives(CancellationToken cancellationToken)
     {
         // Arrange: a live `sleep` of ours with the right pid and start ticks, as after a reboot that reused both.
-        await using var sandbox = new Sandbox();
-        sandbox.WriteSampleConfig();
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var sleeper = await StrayProcesses.StartAsync(sandbox, "sleep", ["3603"], "sleep 3603", cancellationToken: cancellationToken);
         var bystander = Identity.Of(sleeper.Pid);
         var file = StrayProcesses.WriteRegistration(sandbox, new WorkerRegistration(
-            $"api{sleeper.Pid}@before-reboot", sleeper.Pid, bystander.StartTicks!.Value, sandbox.Paths.SocketFile(sleeper.Pid)));
+            $"api{sleeper.PidInside}@before-reboot", sleeper.PidInside, bystander.StartTicks!.Value, sandbox.Paths.SocketFile(sleeper.PidInside)));
 
         // Act
         var report = await StrayProcesses.ReportAsync(sandbox, kill: true, cancellationToken);
@@ -190,8 +176,8 @@ public sealed class StrayOwnershipTests
     public async Task Status_and_strays_agree_that_a_starting_launchers_worker_is_not_a_stray(CancellationToken cancellationToken)
     {
         // Arrange: a worker that takes 3 s to get ready, so the launcher is still starting when we look.
-        await using var sandbox = new Sandbox();
-        sandbox.WriteSampleConfig(1, "--tick-seconds", "1", "--ready-delay", "3");
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        LauncherConfig.SampleWorkers(1, "--ready-delay", "3").WriteTo(sandbox);
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
         await launcher.WaitForLineAsync("Started worker", StartDeadline, cancellationToken);
 

@@ -111,12 +111,8 @@ internal sealed class LauncherProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(sandbox);
         ArgumentNullException.ThrowIfNull(args);
 
-        // In a pid namespace, nsenter runs the program (as its only child) and passes on its exit.
         workingDirectory ??= sandbox.Dir;
-        var (program, arguments) = sandbox.Namespace is { } pidNamespace
-            ? pidNamespace.Enter(fileName, args, workingDirectory)
-            : (fileName, args.ToList());
-        var startInfo = new ProcessStartInfo(program)
+        var startInfo = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             UseShellExecute = false,
@@ -124,8 +120,6 @@ internal sealed class LauncherProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in arguments)
-            startInfo.ArgumentList.Add(arg);
 
         // A test never inherits a launcher's identity from the shell that ran `dotnet test`.
         foreach (var inherited in startInfo.Environment.Keys.Where(key => key.StartsWith("LAUNCHER_", StringComparison.Ordinal)).ToList())
@@ -138,6 +132,23 @@ internal sealed class LauncherProcess : IAsyncDisposable
             else
                 startInfo.Environment[key] = value;
         }
+
+        IEnumerable<string> arguments = args;
+        if (sandbox.Namespace is { } pidNamespace)
+        {
+            // nsenter runs the program (as its only child) and passes on its exit. The LAUNCHER_* variables go to
+            // the program only, through env(1), so nsenter itself never looks like one of the instance's processes.
+            var launcherVariables = startInfo.Environment
+                .Where(entry => entry.Key.StartsWith("LAUNCHER_", StringComparison.Ordinal) && entry.Value is not null)
+                .Select(entry => $"{entry.Key}={entry.Value}")
+                .ToList();
+            foreach (var variable in launcherVariables)
+                startInfo.Environment.Remove(variable[..variable.IndexOf('=', StringComparison.Ordinal)]);
+            (startInfo.FileName, arguments) = pidNamespace.Enter("/usr/bin/env", [.. launcherVariables, fileName, .. args], workingDirectory);
+        }
+
+        foreach (var arg in arguments)
+            startInfo.ArgumentList.Add(arg);
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var launched = new LauncherProcess(process, Path.GetFileName(fileName));

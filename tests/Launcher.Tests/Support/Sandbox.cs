@@ -17,13 +17,14 @@ internal sealed class Sandbox : IAsyncDisposable
 {
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static readonly TimeSpan KillDeadline = TimeSpan.FromSeconds(10);
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
     };
 
     private bool _disposed;
+    private bool _sharesNamespace;
 
     /// <summary>Creates the directory and its <c>runtime/</c> subdirectory.</summary>
     public Sandbox()
@@ -87,6 +88,26 @@ internal sealed class Sandbox : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// A second sandbox (own directory, runtime directory and instance) whose programs run in
+    /// <paramref name="owner"/>'s pid namespace, so launchers of both see each other (pids are per namespace).
+    /// The namespace ends with <paramref name="owner"/>.
+    /// </summary>
+    public static Sandbox SharingNamespaceOf(Sandbox owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return new Sandbox { Namespace = owner.Namespace, _sharesNamespace = true };
+    }
+
+    /// <summary>
+    /// A live process the sandbox's programs can see, as <c>(pid, start ticks)</c> (a guard or registration that
+    /// must name something alive): this test process, or in a pid namespace its init.
+    /// </summary>
+    public (int Pid, ulong StartTicks) LiveProcessInside =>
+        Namespace is null
+            ? (Environment.ProcessId, ProcessProbe.StartTicks(Environment.ProcessId)!.Value)
+            : (1, ProcessProbe.StartTicks(Namespace.InitPid)!.Value);
 
     /// <summary>
     /// The pid the test sees (probes, signals) of a process the sandbox's programs know as
@@ -165,7 +186,7 @@ internal sealed class Sandbox : IAsyncDisposable
         _disposed = true;
 
         // The namespace first: its end kills everything in it at once, whatever the test knew about.
-        if (Namespace is not null)
+        if (Namespace is not null && !_sharesNamespace)
             await Namespace.DisposeAsync();
         var survivors = await Processes.KillAllAsync(Instance, KillDeadline);
         await DeleteDirectoryAsync();

@@ -23,11 +23,11 @@ internal static class StrayProcesses
     {
         var environment = new Dictionary<string, string?> { [EnvironmentNames.Instance] = sandbox.Instance };
         if (besideAnother)
-            environment[EnvironmentNames.Guard] = $"{sandbox.Instance}:{Environment.ProcessId}:{ProcessProbe.StartTicks(Environment.ProcessId)}";
+            environment[EnvironmentNames.Guard] = $"{sandbox.Instance}:{sandbox.LiveProcessInside.Pid}:{sandbox.LiveProcessInside.StartTicks}";
 
         var process = LauncherProcess.StartProgram(sandbox, Repo.SampleWorkerExe, ["--tick-seconds", "1", .. args], environment: environment);
         await process.WaitForLineAsync("Ready.", StartDeadline, cancellationToken);
-        var registration = sandbox.Paths.RegistrationFile(process.Pid);
+        var registration = sandbox.Paths.RegistrationFile(process.PidInside);
         await Eventually.TrueAsync(() => ReadRegistration(registration) is not null, StartDeadline,
             $"the hand-started worker pid {process.Pid} registers", cancellationToken);
 
@@ -130,7 +130,12 @@ internal readonly record struct Identity(int Pid, ulong? StartTicks)
 internal sealed record StrayWorker(LauncherProcess Process, WorkerRegistration Registration, string RegistrationFile, IReadOnlyList<int> Children)
     : IAsyncDisposable
 {
+    /// <summary>The pid as the test sees it (probes, signals).</summary>
     public int Pid => Process.Pid;
+
+    /// <summary>The pid as the launcher sees it (node name, registration, reports); see <see cref="LauncherProcess.PidInside"/>.</summary>
+    public int PidInside => Process.PidInside;
+
     public string Node => Registration.Node;
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
