@@ -84,6 +84,8 @@ public sealed class ConfigSchemaTests
         yield return Case("a command argument that {node} pushes over 128 KiB", $$"""{"command": ["./worker", "{{new string('a', 131_000)}}{node}"]}""", "command[1]", "the kernel refuses an argument over 131072 bytes");
         yield return Case("a ping argument over 128 KiB", $$$"""{"command": ["./worker"], "ping": {"command": ["./worker", "{{{new string('a', 200_000)}}}"]}}""", "ping.command[1]", "MAX_ARG_STRLEN");
         yield return Case("an environment value over 128 KiB", $$$"""{"command": ["./worker"], "environment": {"BIG": "{{{new string('a', 131_070)}}}"}}""", "environment.BIG", "the kernel refuses a variable over 131072 bytes");
+        yield return Case("command arguments together over 1 MiB", $$$"""{"command": ["./worker", {{{string.Join(", ", Enumerable.Repeat($"\"{new string('a', 100_000)}\"", 11))}}}]}""", "command", "and environment together take");
+        yield return Case("an environment that leaves no room for the command", $$$"""{"command": ["./worker"], "environment": {{{{string.Join(", ", Enumerable.Range(0, 11).Select(i => $"\"V{i}\": \"{new string('a', 100_000)}\""))}}}}}""", "command", "and environment together take");
         yield return Case("a NUL inside a command argument", """{"command": ["./worker", "a\u0000b"]}""", "command[1]", "contains a NUL character");
         yield return Case("a NUL inside an environment value", """{"command": ["./worker"], "environment": {"A": "a\u0000b"}}""", "environment.A", "contains a NUL character");
     }

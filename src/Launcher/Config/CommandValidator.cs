@@ -10,7 +10,11 @@ namespace Launcher.Config;
 /// arguments execve can carry, and a program that resolves to an executable file, as <c>execvp(3)</c> would find it.
 /// </summary>
 internal sealed partial class CommandValidator(
-    string baseDirectory, IReadOnlyDictionary<string, string> placeholders, IConfigFileSystem files, bool checkFileSystem)
+    string baseDirectory,
+    IReadOnlyDictionary<string, string> placeholders,
+    IReadOnlyDictionary<string, string> environment,
+    IConfigFileSystem files,
+    bool checkFileSystem)
 {
     /// <summary>The validated command of <paramref name="key"/>, or null when it is not set.</summary>
     public CommandTemplate? Validate(TextListKey key, ConfigValues values)
@@ -32,6 +36,7 @@ internal sealed partial class CommandValidator(
         }
 
         ExecLimits.CheckArguments(key.Path, argv, placeholders);
+        ExecLimits.CheckTotal(key.Path, argv, placeholders, environment);
 
         var program = CommandTemplate.Expand(argv[0], placeholders);
         var hasSlash = program.Contains('/', StringComparison.Ordinal);

@@ -31,7 +31,9 @@ internal static partial class ConfigValidator
             ["launcherDir"] = PlaceholderValues.LauncherDir,
             ["instance"] = instance,
         };
-        var commands = new CommandValidator(baseDirectory, placeholders, files, checkFileSystem);
+        var environment = values.Get(ConfigSchema.Environment);
+        ExecLimits.CheckEnvironment(ConfigSchema.Environment.Path, environment);
+        var commands = new CommandValidator(baseDirectory, placeholders, environment, files, checkFileSystem);
 
         var command = commands.Validate(ConfigSchema.Command, values)
             ?? throw new ConfigException(ConfigSchema.Command.Path, "is required: the worker's program and arguments as an array, e.g. [\"./worker\", \"--queue\", \"{node}\"]");
@@ -39,9 +41,6 @@ internal static partial class ConfigValidator
         var workingDirectory = Path.GetFullPath(values.Get(ConfigSchema.WorkingDirectory), baseDirectory);
         if (checkFileSystem && files.KindOf(workingDirectory) != FileKind.Directory)
             throw new ConfigException(ConfigSchema.WorkingDirectory.Path, $"no such directory: {workingDirectory}");
-
-        var environment = values.Get(ConfigSchema.Environment);
-        ExecLimits.CheckEnvironment(ConfigSchema.Environment.Path, environment);
 
         var logDir = Path.GetFullPath(values.Get(ConfigSchema.LogDir), baseDirectory);
         if (checkFileSystem)

@@ -6,12 +6,17 @@ namespace Launcher.Config;
 /// <summary>
 /// What <c>execve(2)</c> refuses, checked on the config so that it is exit 2 naming the key instead of a worker that
 /// can never start: one argument or "NAME=value" string longer than MAX_ARG_STRLEN (32 pages = 131072 bytes with its
-/// NUL; E2BIG), or one with a NUL byte inside (C strings end there, so the worker would get a different argument).
+/// NUL; E2BIG), one with a NUL byte inside (C strings end there, so the worker would get a different argument),
+/// or arguments and environment together over <see cref="MaxTotalBytes"/> (the kernel allows a quarter of the stack
+/// limit, usually 2 MiB, for all of them and the inherited environment).
 /// </summary>
 internal static class ExecLimits
 {
     /// <summary>MAX_ARG_STRLEN in linux/binfmts.h, counting the terminating NUL.</summary>
     public const int MaxArgumentBytes = 131_072;
+
+    /// <summary>Half the usual ARG_MAX (RLIMIT_STACK / 4 = 2 MiB): the rest is left for the inherited environment.</summary>
+    public const int MaxTotalBytes = 1024 * 1024;
 
     // The longest text a placeholder can become: a host name (HOST_NAME_MAX 64), a pid (pid_max up to 2^22),
     // a node name api<pid>@<host>. {configDir}, {launcherDir} and {instance} are known and filled in exactly.
@@ -28,6 +33,16 @@ internal static class ExecLimits
     {
         for (var i = 0; i < arguments.Count; i++)
             Check($"{key}[{i}]", CommandTemplate.Expand(CommandTemplate.Expand(arguments[i], known), WorstCase), "an argument");
+    }
+
+    /// <summary>Throws naming <paramref name="key"/> when the command and the configured environment together are too big for one execve.</summary>
+    public static void CheckTotal(string key, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> known, IReadOnlyDictionary<string, string> environment)
+    {
+        // Each string is copied with its NUL, and each needs a pointer in the argv or envp array.
+        var total = arguments.Sum(a => (long)Encoding.UTF8.GetByteCount(CommandTemplate.Expand(CommandTemplate.Expand(a, known), WorstCase)) + 1 + IntPtr.Size)
+            + environment.Sum(e => (long)Encoding.UTF8.GetByteCount(e.Key) + Encoding.UTF8.GetByteCount(e.Value) + 2 + IntPtr.Size);
+        if (total > MaxTotalBytes)
+            throw new ConfigException(key, $"and environment together take {total} bytes; at most {MaxTotalBytes} fit in one execve(2) beside the inherited environment (E2BIG)");
     }
 
     /// <summary>Throws naming <c>environment.NAME</c> when "NAME=value" could not be passed to execve.</summary>
