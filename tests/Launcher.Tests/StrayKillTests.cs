@@ -275,7 +275,7 @@ public sealed class StrayKillTests
         await using var sandbox = new Sandbox();
         await using var sleeper = await StrayProcesses.StartAsync(sandbox, "sleep", ["3603"], "sleep 3603", cancellationToken: cancellationToken);
         var ticks = ProcessProbe.StartTicks(sleeper.Pid)!.Value;
-        var signals = new LinuxSignalSender(new LinuxProcessTable());
+        var signals = new LinuxSignalSender();
 
         // Act
         var sentToImpostor = signals.Send(new ProcessIdentity(sleeper.Pid, ticks + 1), Signal.Kill);

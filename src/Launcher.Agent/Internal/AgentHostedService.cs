@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Launcher.Agent.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -91,7 +90,7 @@ internal sealed partial class AgentHostedService(
             node, _pid, SelfIdentity.ReadStartTicks(_pid) ?? 0, socketPath, SelfIdentity.BootId, launcher?.Pid, launcher?.StartTicks);
         try
         {
-            await WriteAtomicallyAsync(_paths.RegistrationFile(_pid), JsonSerializer.Serialize(registration, ProtocolJson.Default.WorkerRegistration), cancellationToken);
+            RegistrationStore.Write(_paths.RegistrationFile(_pid), registration);
         }
         finally
         {
@@ -190,13 +189,6 @@ internal sealed partial class AgentHostedService(
     {
         _startupLock?.Dispose();
         _startupLock = null;
-    }
-
-    private static async Task WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken)
-    {
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, content, cancellationToken);
-        File.Move(temporary, path, overwrite: true);
     }
 
     [LoggerMessage(1, LogLevel.Information, "Launcher agent disabled: LAUNCHER_INSTANCE is not set and no instance was configured")]

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Launcher.Agent.Platform;
 using Launcher.Agent.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -20,38 +20,21 @@ internal sealed partial class DuplicateCheck(RuntimePaths paths, ILogger logger)
             return;
 
         var policy = Environment.GetEnvironmentVariable(EnvironmentNames.OnDuplicate)?.Trim().ToLowerInvariant() ?? "refuse";
-        var names = string.Join(", ", running.Select(r => $"{r.Node}#{r.Pid}"));
+        var names = running.Select(r => $"{r.Node}#{r.Pid}").ToList();
         if (policy != "replace")
-        {
-            throw new DuplicateWorkerException(
-                $"another worker of instance '{paths.Instance}' is already running: {names}. " +
-                $"Stop it (launcher stop) or set {EnvironmentNames.OnDuplicate}=replace to take its place.");
-        }
+            throw new DuplicateWorkerException(paths.Instance, names);
 
-        LogReplacing(logger, names);
+        LogReplacing(logger, string.Join(", ", names));
         foreach (var registration in running)
-            await StopAsync(registration, cancellationToken);
+            await ReplaceAsync(registration, cancellationToken);
     }
 
     private async Task<List<WorkerRegistration>> FindAnsweringAsync(CancellationToken cancellationToken)
     {
         var answering = new List<WorkerRegistration>();
-        if (!Directory.Exists(paths.WorkersDir))
-            return answering;
-
-        foreach (var file in Directory.EnumerateFiles(paths.WorkersDir, "*.json"))
+        foreach (var read in RegistrationStore.ReadAll(paths.WorkersDir))
         {
-            WorkerRegistration? registration;
-            try
-            {
-                registration = JsonSerializer.Deserialize(await File.ReadAllTextAsync(file, cancellationToken), ProtocolJson.Default.WorkerRegistration);
-            }
-            catch (Exception ex) when (ex is IOException or JsonException)
-            {
-                continue;
-            }
-
-            if (registration is null || registration.Pid == Environment.ProcessId)
+            if (read.Complete is not { } registration || registration.Pid == Environment.ProcessId)
                 continue;
             var reply = await PingClient.PingAsync(registration.Socket, PingTimeout, cancellationToken);
             if (reply is not null && reply.Pid == registration.Pid)
@@ -61,18 +44,15 @@ internal sealed partial class DuplicateCheck(RuntimePaths paths, ILogger logger)
         return answering;
     }
 
-    private async Task StopAsync(WorkerRegistration registration, CancellationToken cancellationToken)
+    /// <summary>Stops one running worker (through its launcher when it has a live one) and waits until it is gone.</summary>
+    public async Task ReplaceAsync(WorkerRegistration registration, CancellationToken cancellationToken)
     {
-        // Its launcher would restart it, so the launcher goes first; `stop` over the socket covers a lone worker.
-        if (registration is { LauncherPid: { } launcherPid, LauncherStartTicks: { } launcherTicks }
-            && SelfIdentity.ReadStartTicks(launcherPid) == launcherTicks)
-        {
-            PosixSignalSender.Terminate(launcherPid);
-        }
-        else
-        {
+        // Its launcher would restart it, so the launcher goes first, by identity: a launcher pid that now names
+        // another process gets nothing. `stop` over the socket covers a lone worker, or a launcher already gone.
+        var launcherSignalled = registration is { LauncherPid: { } launcherPid, LauncherStartTicks: { } launcherTicks }
+            && IdentitySignal.Send(launcherPid, launcherTicks, IdentitySignal.Terminate);
+        if (!launcherSignalled)
             await PingClient.SendAsync(registration.Socket, "stop", PingTimeout, cancellationToken);
-        }
 
         var deadline = DateTime.UtcNow + ReplaceTimeout;
         while (SelfIdentity.ReadStartTicks(registration.Pid) == registration.StartTicks && DateTime.UtcNow < deadline)

@@ -4,7 +4,7 @@ namespace Launcher.Agent.Protocol;
 /// Environment variables the launcher sets for every worker. Descendants inherit them, which is how the
 /// launcher recognises a worker's whole tree, including grandchildren that left the process group.
 /// </summary>
-public static class EnvironmentNames
+internal static class EnvironmentNames
 {
     /// <summary>The instance name; the marker that identifies every process of an instance.</summary>
     public const string Instance = "LAUNCHER_INSTANCE";

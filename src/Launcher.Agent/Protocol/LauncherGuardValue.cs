@@ -6,7 +6,7 @@ namespace Launcher.Agent.Protocol;
 /// The value of <c>LAUNCHER_GUARD</c>: <c>&lt;instance&gt;:&lt;pid&gt;:&lt;startTicks&gt;</c> of the launcher that started
 /// a process. Identity by pid and start ticks, so a recycled pid never passes for the launcher.
 /// </summary>
-public sealed record LauncherGuardValue(string Instance, int Pid, ulong StartTicks)
+internal sealed record LauncherGuardValue(string Instance, int Pid, ulong StartTicks)
 {
     /// <summary>Parses a guard value; null when it is malformed.</summary>
     public static LauncherGuardValue? Parse(string? value)

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Launcher.Agent.Protocol;
 
 /// <summary>The client side of the ping: connect, send <c>ping\n</c>, read one JSON line.</summary>
-public static class PingClient
+internal static class PingClient
 {
     /// <summary>Pings the worker listening on <paramref name="socketPath"/>; null when it does not answer in time.</summary>
     public static async Task<PingReply?> PingAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)

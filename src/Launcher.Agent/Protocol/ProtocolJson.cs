@@ -6,4 +6,4 @@ namespace Launcher.Agent.Protocol;
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WorkerRegistration))]
 [JsonSerializable(typeof(PingReply))]
-public sealed partial class ProtocolJson : JsonSerializerContext;
+internal sealed partial class ProtocolJson : JsonSerializerContext;

@@ -4,7 +4,7 @@ namespace Launcher.Agent.Protocol;
 /// The file layout of the runtime directory, shared by the launcher and every worker:
 /// <c>&lt;runtime&gt;/&lt;instance&gt;.lock</c>, <c>&lt;runtime&gt;/&lt;instance&gt;/workers/&lt;pid&gt;.json|.sock</c>.
 /// </summary>
-public sealed record RuntimePaths(string Root, string Instance)
+internal sealed record RuntimePaths(string Root, string Instance)
 {
     /// <summary>The directory named by <c>LAUNCHER_RUNTIME_DIR</c>, else <c>$XDG_RUNTIME_DIR/launcher</c>, else <c>/tmp/launcher-&lt;uid&gt;</c>.</summary>
     public static string DefaultRoot()

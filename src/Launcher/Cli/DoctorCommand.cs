@@ -1,4 +1,3 @@
-using Launcher.Agent.Protocol;
 using Launcher.Guard;
 using Launcher.Platform;
 
@@ -11,7 +10,6 @@ namespace Launcher.Cli;
 /// </summary>
 internal static class DoctorCommand
 {
-
     public static int Execute(string? configPath)
     {
         var failures = 0;
@@ -39,7 +37,7 @@ internal static class DoctorCommand
         var runtimeUsable = false;
         Check($"runtime directory {view.Paths.Root} is private and ours", () =>
         {
-            var problem = RuntimeDirectory.Inspect(view.Paths.Root, view.Platform.Processes.CurrentUserId, out runtimeNote);
+            var problem = RuntimeDirectory.Inspect(view.Paths.Root, view.Platform, out runtimeNote);
             runtimeUsable = problem is null && Directory.Exists(view.Paths.Root);
             return problem;
         });
@@ -49,18 +47,13 @@ internal static class DoctorCommand
             Check("file locking works (a second exclusive open of a locked file fails)", () => ProbeLocking(view.Paths.Root));
         else
             Console.WriteLine("      file locking: not checked (no usable runtime directory yet)");
-        Check("/proc is readable (process table, identities)", () => SelfIdentity.ReadStartTicks(Environment.ProcessId) is null ? "cannot read /proc/self/stat" : null);
-        Check("pidfd_open is available (race-free signals)", () =>
-        {
-            var fd = LibC.PidFdOpen(Environment.ProcessId);
-            if (fd < 0)
-                return "kernel older than 5.3: falls back to check-then-kill";
-            _ = LibC.Close(fd);
-            return null;
-        });
+        Check("the process table is readable (identities)", () =>
+            view.Platform.Processes.ReadStartTicks(Environment.ProcessId) is null ? "cannot read this process's start time" : null);
+        Check("signals are race-free (pidfd_open)", () =>
+            view.Platform.Signals.IsRaceFree ? null : "kernel older than 5.3: falls back to check-then-kill");
         Check($"worker program exists and is executable: {view.Spec.Command.Program}", () =>
             !File.Exists(view.Spec.Command.Program) ? "missing"
-            : OperatingSystem.IsLinux() && LibC.Access(view.Spec.Command.Program, LibC.X_OK) != 0 ? "not executable"
+            : !ExecutableLookup.IsExecutable(view.Spec.Command.Program) ? "not executable"
             : null);
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }

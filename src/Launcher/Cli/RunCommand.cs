@@ -32,7 +32,7 @@ internal static class RunCommand
         var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
         if (System.Text.Encoding.UTF8.GetByteCount(paths.SocketFile(int.MaxValue)) is var socketBytes and > 107)
             throw new Launcher.Exceptions.EnvironmentException($"runtime directory path too long for Unix sockets ({socketBytes} > 107 bytes); set LAUNCHER_RUNTIME_DIR to a shorter path");
-        RuntimeDirectory.Prepare(paths.Root, platform.Processes.CurrentUserId);
+        RuntimeDirectory.Prepare(paths.Root, platform);
         using var instanceLock = InstanceLock.Acquire(paths, platform.Processes, spec.SourceDescription);
 
         Directory.CreateDirectory(spec.LogDir);
@@ -44,7 +44,7 @@ internal static class RunCommand
         using var loggerFactory = new SerilogLoggerFactory(serilog);
         var logger = loggerFactory.CreateLogger("Launcher");
         if (guardNote is not null)
-            Log.Note(logger, guardNote);
+            Log.EnvironmentGuardNoted(logger, guardNote);
         Log.Note(logger, $"launcher pid {Environment.ProcessId}: instance '{spec.Instance}', {(flags.Debug ? 1 : spec.Workers)} worker(s) of `{spec.Command}` ({spec.SourceDescription})");
 
         using var spawnThread = new SpawnThread();

@@ -12,7 +12,7 @@ namespace Launcher.Guard;
 internal static class EnvironmentGuard
 {
     /// <summary>Throws when a live launcher of the same instance is our ancestor; returns a note to log otherwise.</summary>
-    public static string? Check(string instance, IProcessTable processes)
+    public static EnvironmentGuardNote? Check(string instance, IProcessTable processes)
     {
         var raw = Environment.GetEnvironmentVariable(EnvironmentNames.Guard);
         if (string.IsNullOrEmpty(raw))
@@ -20,19 +20,17 @@ internal static class EnvironmentGuard
 
         var guard = LauncherGuardValue.Parse(raw);
         if (guard is null)
-            return $"ignoring malformed {EnvironmentNames.Guard}='{raw}'";
+            return new EnvironmentGuardNote(EnvironmentGuardNoteKind.Malformed, raw, 0, null);
 
         var identity = new ProcessIdentity(guard.Pid, guard.StartTicks);
         if (!processes.IsAlive(identity))
-            return $"ignoring stale {EnvironmentNames.Guard} of launcher pid {guard.Pid}: that launcher is gone";
+            return new EnvironmentGuardNote(EnvironmentGuardNoteKind.Stale, raw, guard.Pid, guard.Instance);
         if (!string.Equals(guard.Instance, instance, StringComparison.Ordinal))
-            return $"started under launcher pid {guard.Pid} of instance '{guard.Instance}'; running instance '{instance}' beside it";
+            return new EnvironmentGuardNote(EnvironmentGuardNoteKind.OtherInstance, raw, guard.Pid, guard.Instance);
 
-        var holder = processes.Get(guard.Pid);
-        throw new GuardHeldException(
-            $"this launcher runs inside a worker of launcher pid {guard.Pid} (instance '{instance}', started " +
-            $"{processes.StartTimeOf(guard.StartTicks).ToLocalTime():yyyy-MM-dd HH:mm:ss}, command line: {holder?.CommandText}); " +
-            $"a recursive start would duplicate its workers. Unset {EnvironmentNames.Guard} only if that is really intended.");
+        var ancestor = processes.Get(guard.Pid);
+        throw GuardHeldException.RecursiveStart(
+            instance, new GuardHolder(guard.Pid, guard.StartTicks, processes.StartTimeOf(guard.StartTicks), ancestor?.CommandText ?? "", ConfigFile: ""));
     }
 
     /// <summary>The value this launcher hands to its workers.</summary>

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Launcher.Storage;
+using Launcher.Agent.Storage;
 
 namespace Launcher.Guard;
 
@@ -14,8 +14,6 @@ internal sealed record GuardHolder(
     public static GuardHolder? TryRead(string path) => AtomicJsonFile.TryRead(path, GuardJson.Default.GuardHolder);
 
     public void Write(string path) => AtomicJsonFile.Write(path, this, GuardJson.Default.GuardHolder);
-
-    public string Describe() => $"pid {Pid}, started {StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, command line: {CommandLine}";
 }
 
 [JsonSerializable(typeof(GuardHolder))]

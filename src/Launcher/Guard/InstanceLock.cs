@@ -34,7 +34,7 @@ internal sealed class InstanceLock : IDisposable
         }
         catch (IOException)
         {
-            throw new GuardHeldException(DescribeHolder(paths, processes));
+            throw GuardHeldException.LockHeld(paths.Instance, LiveHolder(paths, processes), paths.LockFile);
         }
 
         ProveExclusive(paths.LockFile, stream);
@@ -65,7 +65,7 @@ internal sealed class InstanceLock : IDisposable
         throw new EnvironmentException($"file locks do not work on {Path.GetDirectoryName(lockFile)} (network filesystem?); set LAUNCHER_RUNTIME_DIR to a local directory");
     }
 
-    private static string DescribeHolder(RuntimePaths paths, IProcessTable processes)
+    private static GuardHolder? LiveHolder(RuntimePaths paths, IProcessTable processes)
     {
         // The holder writes its details just after it takes the lock; give a racing start a moment to finish.
         var deadline = DateTime.UtcNow + HolderWait;
@@ -73,9 +73,9 @@ internal sealed class InstanceLock : IDisposable
         {
             var holder = GuardHolder.TryRead(paths.HolderFile);
             if (holder is not null && processes.IsAlive(new ProcessIdentity(holder.Pid, holder.StartTicks)))
-                return $"instance '{paths.Instance}' is already run by another launcher: {holder.Describe()}. Stop it with `launcher stop` (config {holder.ConfigFile}).";
+                return holder;
             if (DateTime.UtcNow > deadline)
-                return $"instance '{paths.Instance}' is locked by another process ({paths.LockFile}), which did not say who it is";
+                return null;
             Thread.Sleep(20);
         }
     }

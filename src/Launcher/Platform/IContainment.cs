@@ -12,6 +12,12 @@ internal interface IContainment
     /// <summary>Called in a freshly started worker, before it becomes the real program.</summary>
     void PrepareWorker(int expectedParentPid);
 
+    /// <summary>
+    /// Called in the watchdog process: it leaves the launcher's session, so an IDE or terminal that kills the
+    /// launcher's process group does not take the watchdog along.
+    /// </summary>
+    void PrepareWatchdog();
+
     /// <summary>Waits for zombies that were reparented to the launcher and that nobody else will wait for.</summary>
     void ReapAdoptedZombies(Func<int, bool> isOwnChild);
 }

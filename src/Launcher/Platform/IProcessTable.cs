@@ -18,6 +18,12 @@ internal interface IProcessTable
     /// <summary>One variable of the environment the process was started with; null when absent or unreadable.</summary>
     string? ReadEnvironmentVariable(int pid, string name);
 
+    /// <summary>
+    /// The full path of the program the process runs (with symlinks resolved), or null when it is gone or
+    /// belongs to a user we may not inspect. A program deleted since it started still gives its old path.
+    /// </summary>
+    string? ReadExecutablePath(int pid);
+
     /// <summary>The launcher's marker variables, read in one pass over the environment.</summary>
     ProcessMarkers ReadMarkers(int pid);
 

@@ -32,6 +32,8 @@ internal sealed class LinuxContainment(IProcessTable table) : IContainment
         _ = LibC.SetProcessGroup(0, 0);
     }
 
+    public void PrepareWatchdog() => _ = LibC.SetSid(); // setsid(2)
+
     public void ReapAdoptedZombies(Func<int, bool> isOwnChild)
     {
         var self = Environment.ProcessId;

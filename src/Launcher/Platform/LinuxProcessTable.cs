@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.Versioning;
+using Launcher.Agent.Platform;
 using Launcher.Agent.Protocol;
 
 namespace Launcher.Platform;
@@ -11,7 +12,7 @@ internal sealed class LinuxProcessTable : IProcessTable
     private static readonly long ClockTicksPerSecond = 100; // USER_HZ, fixed at 100 on every Linux ABI
     private readonly Lazy<DateTimeOffset> _bootTime = new(ReadBootTime);
 
-    public int CurrentUserId { get; } = (int)LibC.GetUid();
+    public int CurrentUserId { get; } = CurrentUser.Id;
 
     public IReadOnlyList<ProcessInfo> Snapshot()
     {
@@ -43,7 +44,7 @@ internal sealed class LinuxProcessTable : IProcessTable
             commandLine.Split('\0', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    public ulong? ReadStartTicks(int pid) => SelfIdentity.ReadStartTicks(pid);
+    public ulong? ReadStartTicks(int pid) => ProcStat.Read(pid)?.StartTicks;
 
     public string? ReadEnvironmentVariable(int pid, string name)
     {
@@ -66,7 +67,27 @@ internal sealed class LinuxProcessTable : IProcessTable
     public DateTimeOffset StartTimeOf(ulong startTicks) =>
         _bootTime.Value.AddSeconds((double)startTicks / ClockTicksPerSecond);
 
-    public bool IsAlive(ProcessIdentity identity) => SelfIdentity.IsRunning(identity.Pid, identity.StartTicks);
+    public bool IsAlive(ProcessIdentity identity) =>
+        ProcStat.Read(identity.Pid) is { } stat && stat.StartTicks == identity.StartTicks && !stat.IsZombie;
+
+    public string? ReadExecutablePath(int pid)
+    {
+        try
+        {
+            // /proc/<pid>/exe is a symlink to the program; once the file is deleted, readlink(2) appends " (deleted)".
+            var target = File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName;
+            if (target is null)
+                return null;
+            const string Deleted = " (deleted)";
+            if (target.EndsWith(Deleted, StringComparison.Ordinal))
+                target = target[..^Deleted.Length];
+            return Path.GetFullPath(File.ResolveLinkTarget(target, returnFinalTarget: true)?.FullName ?? target);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // another user's process, or gone
+        }
+    }
 
     private static string? FindVariable(string environ, string name)
     {

@@ -1,34 +1,16 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
+using Launcher.Agent.Platform;
 
 namespace Launcher.Platform;
 
 /// <summary>
-/// Identity-checked signals. With <c>pidfd_open(2)</c> the check is race-free: the descriptor pins the
-/// process, so if the start time read after opening it matches, the signal reaches exactly that process.
-/// Kernels before 5.3 fall back to check-then-<c>kill(2)</c>.
+/// Identity-checked signals through the one sender the worker agent uses as well (<see cref="IdentitySignal"/>:
+/// <c>pidfd_open(2)</c>, start-ticks check, <c>pidfd_send_signal(2)</c>).
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal sealed class LinuxSignalSender(IProcessTable table) : ISignalSender
+internal sealed class LinuxSignalSender : ISignalSender
 {
-    public bool Send(ProcessIdentity target, Signal signal)
-    {
-        var pidFd = LibC.PidFdOpen(target.Pid);
-        if (pidFd < 0)
-        {
-            if (Marshal.GetLastPInvokeError() != LibC.ENOSYS)
-                return false; // gone
-            return table.ReadStartTicks(target.Pid) == target.StartTicks && LibC.Kill(target.Pid, (int)signal) == 0;
-        }
+    public bool IsRaceFree => IdentitySignal.IsRaceFree();
 
-        try
-        {
-            return table.ReadStartTicks(target.Pid) == target.StartTicks
-                && LibC.PidFdSendSignal(pidFd, (int)signal) == 0;
-        }
-        finally
-        {
-            _ = LibC.Close(pidFd);
-        }
-    }
+    public bool Send(ProcessIdentity target, Signal signal) => IdentitySignal.Send(target.Pid, target.StartTicks, (int)signal);
 }

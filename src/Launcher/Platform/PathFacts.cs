@@ -9,9 +9,6 @@ namespace Launcher.Platform;
 /// </summary>
 internal static partial class PathFacts
 {
-    private const int AT_FDCWD = -100;
-    private const uint STATX_TYPE = 0x1;
-    private const uint STATX_SIZE = 0x200;
     private const ushort S_IFMT = 0xF000;
     private const ushort S_IFREG = 0x8000;
     private const ushort S_IFDIR = 0x4000;
@@ -45,7 +42,7 @@ internal static partial class PathFacts
         if (!OperatingSystem.IsLinux())
             return Directory.Exists(path) ? (FileKind.Directory, 0) : File.Exists(path) ? (FileKind.RegularFile, new FileInfo(path).Length) : (FileKind.Missing, 0);
 
-        if (StatX(AT_FDCWD, path, 0, STATX_TYPE | STATX_SIZE, out var status) != 0)
+        if (LibC.Statx(LibC.AT_FDCWD, path, 0, LibC.STATX_TYPE | LibC.STATX_SIZE, out var status) != 0)
             return (FileKind.Missing, 0);
         return (status.Mode & S_IFMT) switch
         {
@@ -68,27 +65,8 @@ internal static partial class PathFacts
         return PseudoFileSystems.GetValueOrDefault((long)status.Type & 0xFFFFFFFF);
     }
 
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int StatX(int directoryFd, string path, int flags, uint mask, out StatXBuffer buffer);
-
     [LibraryImport("libc", EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int StatFs(string path, out StatFsBuffer buffer);
-
-    /// <summary><c>struct statx</c> (linux/stat.h): fixed-width fields, 256 bytes on every architecture.</summary>
-    [StructLayout(LayoutKind.Sequential, Size = 256)]
-    private struct StatXBuffer
-    {
-        public uint Mask;
-        public uint BlockSize;
-        public ulong Attributes;
-        public uint LinkCount;
-        public uint Uid;
-        public uint Gid;
-        public ushort Mode;
-        public ushort Spare0;
-        public ulong Inode;
-        public ulong Size;
-    }
 
     /// <summary>
     /// <c>struct statfs</c> on 64-bit Linux: <c>f_type</c> (a word) comes first; the rest is not read. Over-sized on

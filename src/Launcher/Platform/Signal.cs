@@ -3,8 +3,6 @@ namespace Launcher.Platform;
 /// <summary>The signals the launcher sends, with their Linux numbers.</summary>
 internal enum Signal
 {
-    Hangup = 1,
-    Interrupt = 2,
     Kill = 9,
     Terminate = 15,
     Continue = 18,

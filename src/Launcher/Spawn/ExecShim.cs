@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Launcher.Agent.Protocol;
 using Launcher.Config;
 using Launcher.Platform;
@@ -17,7 +16,7 @@ internal static class ExecShim
 {
     public const string Verb = "__exec";
 
-    public static int Run(string[] args, IContainment containment)
+    public static int Run(string[] args, PlatformServices platform)
     {
         if (args.Length < 3 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var launcherPid))
         {
@@ -25,7 +24,7 @@ internal static class ExecShim
             return 2;
         }
 
-        containment.PrepareWorker(launcherPid);
+        platform.Containment.PrepareWorker(launcherPid);
 
         var pid = Environment.ProcessId;
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -44,38 +43,8 @@ internal static class ExecShim
 
         environment.Add($"{EnvironmentNames.Node}={values["node"]}");
 
-        var errno = Exec(argv, environment);
-        Console.Error.WriteLine($"launcher: cannot start '{argv[0]}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+        var problem = platform.Program.Replace(argv, environment);
+        Console.Error.WriteLine($"launcher: cannot start '{argv[0]}': {problem}");
         return 127;
-    }
-
-    // Returns only when execve failed, with its errno.
-    private static unsafe int Exec(string[] argv, List<string> environment)
-    {
-        var allocated = new List<nint>();
-        byte* Utf8(string s)
-        {
-            var p = Marshal.StringToCoTaskMemUTF8(s);
-            allocated.Add(p);
-            return (byte*)p;
-        }
-
-        var argvPointers = stackalloc byte*[argv.Length + 1];
-        for (var i = 0; i < argv.Length; i++)
-            argvPointers[i] = Utf8(argv[i]);
-        argvPointers[argv.Length] = null;
-
-        var envPointers = (byte**)NativeMemory.Alloc((nuint)(environment.Count + 1), (nuint)sizeof(byte*));
-        for (var i = 0; i < environment.Count; i++)
-            envPointers[i] = Utf8(environment[i]);
-        envPointers[environment.Count] = null;
-
-        LibC.ExecVe(argvPointers[0], argvPointers, envPointers);
-        var errno = Marshal.GetLastPInvokeError();
-
-        NativeMemory.Free(envPointers);
-        foreach (var p in allocated)
-            Marshal.FreeCoTaskMem(p);
-        return errno;
     }
 }

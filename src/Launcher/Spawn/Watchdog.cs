@@ -34,8 +34,7 @@ internal static class Watchdog
 
     public static int Run(string[] args, PlatformServices platform)
     {
-        // Our own session: an IDE or terminal that kills the launcher's process group must not take us along.
-        _ = LibC.SetSid();
+        platform.Containment.PrepareWatchdog();
         var guard = args.Length == 2 ? args[1] : null;
         if (LauncherGuardValue.Parse(guard) is null)
         {

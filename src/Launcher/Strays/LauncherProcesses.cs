@@ -10,22 +10,22 @@ internal static class LauncherProcesses
 {
     // Run as `dotnet launcher.dll`, the binary is the shared host: every .NET process would match it.
     private static readonly string? OwnExecutable =
-        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? null : Resolve(Environment.ProcessPath);
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? null : ResolveOwn(Environment.ProcessPath);
     private static readonly string OwnFileName = Path.GetFileName(Environment.ProcessPath ?? "launcher");
 
     /// <summary>
-    /// True when <paramref name="process"/> runs this launcher's binary (<c>/proc/&lt;pid&gt;/exe</c> is the same
-    /// file), or its argv reads like a launcher: <c>__exec</c> or <c>__watchdog</c> right after the program, or a
-    /// launcher binary running <c>run</c>.
+    /// True when <paramref name="process"/> runs this launcher's binary (the same file, by the process table), or
+    /// its argv reads like a launcher: <c>__exec</c> or <c>__watchdog</c> right after the program, or a launcher
+    /// binary running <c>run</c>.
     /// </summary>
-    public static bool IsLauncher(ProcessInfo process)
+    public static bool IsLauncher(ProcessInfo process, IProcessTable processes)
     {
         var argv = process.CommandLine;
         if (argv.Count >= 2 && argv[1] is "__exec" or "__watchdog")
             return true;
         if (argv.Count >= 2 && IsLauncherName(Path.GetFileName(argv[0])) && argv.Skip(1).Contains("run", StringComparer.Ordinal))
             return true;
-        return OwnExecutable is not null && Resolve($"/proc/{process.Pid}/exe", link: true) == OwnExecutable;
+        return OwnExecutable is not null && processes.ReadExecutablePath(process.Pid) == OwnExecutable;
     }
 
     /// <summary>A helper of a launcher (shim or watchdog) rather than the `run` that owns workers.</summary>
@@ -35,23 +35,17 @@ internal static class LauncherProcesses
     private static bool IsLauncherName(string name) =>
         name == OwnFileName || name is "launcher" or "Launcher";
 
-    private static string? Resolve(string? path, bool link = false)
+    private static string? ResolveOwn(string? path)
     {
         if (string.IsNullOrEmpty(path))
             return null;
         try
         {
-            var target = link ? File.ResolveLinkTarget(path, returnFinalTarget: false)?.FullName : path;
-            if (target is null)
-                return null;
-            const string Deleted = " (deleted)";
-            if (target.EndsWith(Deleted, StringComparison.Ordinal))
-                target = target[..^Deleted.Length];
-            return Path.GetFullPath(File.ResolveLinkTarget(target, returnFinalTarget: true)?.FullName ?? target);
+            return Path.GetFullPath(File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
-            return null; // another user's process, or gone: the argv rules above still apply
+            return null; // then the argv rules above still apply
         }
     }
 }

@@ -26,7 +26,7 @@ internal sealed class Ownership(IProcessTable processes, GuardHolder? holder)
             && processes.Get(guard.Pid) is { } named
             && named.Identity.StartTicks == guard.StartTicks
             && !named.IsZombie
-            && (IsHolder(named) || LauncherProcesses.IsLauncher(named)))
+            && (IsHolder(named) || LauncherProcesses.IsLauncher(named, processes)))
             return Describe(named, unit);
 
         // Start at the root itself: a root that IS the launcher (a pattern hit on its own command line) is owned.
@@ -34,7 +34,7 @@ internal sealed class Ownership(IProcessTable processes, GuardHolder? holder)
         var seen = new HashSet<int>();
         for (var process = unit.Root is null ? null : processes.Get(unit.Root.Pid); process is not null && process.Pid > 1 && seen.Add(process.Pid);)
         {
-            if (IsHolder(process) || LauncherProcesses.IsLauncher(process))
+            if (IsHolder(process) || LauncherProcesses.IsLauncher(process, processes))
             {
                 owner = process;
                 if (!LauncherProcesses.IsHelper(process))

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Launcher.Agent.Protocol;
 using Launcher.Kill;
@@ -121,14 +120,14 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
     /// grouped by marker already; another instance's worker is not ours), a launcher process itself (`run`, its
     /// watchdog, an exec shim: a pattern naming the config file matches them), or anything below either.
     /// </summary>
-    private static bool BelongsToSomeLauncher(ProcessInfo process, Dictionary<int, ProcessInfo> all, Dictionary<int, ProcessMarkers> markersOf)
+    private bool BelongsToSomeLauncher(ProcessInfo process, Dictionary<int, ProcessInfo> all, Dictionary<int, ProcessMarkers> markersOf)
     {
         var seen = new HashSet<int>();
         for (ProcessInfo? current = process; current is not null && current.Pid > 1 && seen.Add(current.Pid); current = all.GetValueOrDefault(current.ParentPid))
         {
             if (markersOf.TryGetValue(current.Pid, out var markers) && markers.Instance is not null)
                 return true;
-            if (LauncherProcesses.IsLauncher(current))
+            if (LauncherProcesses.IsLauncher(current, processes))
                 return true;
         }
 
@@ -152,42 +151,17 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         Dictionary<int, ProcessInfo> candidates, Dictionary<int, ProcessMarkers> marked, List<StaleRegistration> stale)
     {
         var registered = new Dictionary<int, WorkerRegistration>();
-        if (!Directory.Exists(paths.WorkersDir))
-            return registered;
-
-        foreach (var file in Directory.EnumerateFiles(paths.WorkersDir, "*.json"))
+        foreach (var read in RegistrationStore.ReadAll(paths.WorkersDir))
         {
-            WorkerRegistration? registration;
-            try
+            if (read.Complete is not { } registration)
             {
-                registration = JsonSerializer.Deserialize(File.ReadAllText(file), ProtocolJson.Default.WorkerRegistration);
-            }
-            catch (FileNotFoundException)
-            {
-                continue; // the worker left the registry between listing and reading: nothing stale about that
-            }
-            catch (Exception ex) when (ex is IOException or JsonException)
-            {
-                stale.Add(new StaleRegistration(file, null, null, "unreadable"));
-                continue;
-            }
-
-            if (registration is null)
-            {
-                stale.Add(new StaleRegistration(file, null, null, "empty"));
-                continue;
-            }
-
-            // JSON without "node" (or pid, startTicks) deserializes with nulls and zeros: nothing in it names a process.
-            if (string.IsNullOrEmpty(registration.Node) || registration.Pid <= 0 || registration.StartTicks == 0)
-            {
-                stale.Add(new StaleRegistration(file, registration.Node, registration.Pid > 0 ? registration.Pid : null, "incomplete registration"));
+                stale.Add(new StaleRegistration(read.File, read.Registration?.Node, read.Registration is { Pid: > 0 } named ? named.Pid : null, read.Problem!));
                 continue;
             }
 
             var reason = StaleReason(registration, candidates) ?? UnprovenAcrossReboots(registration, marked);
             if (reason is not null)
-                stale.Add(new StaleRegistration(file, registration.Node, registration.Pid, reason));
+                stale.Add(new StaleRegistration(read.File, registration.Node, registration.Pid, reason));
             else
                 registered[registration.Pid] = registration;
         }

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Launcher.Storage;
+using Launcher.Agent.Storage;
 
 namespace Launcher.Supervise;
 

@@ -123,10 +123,8 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
                     strays.Add(unit);
                     break;
                 case { IsSelf: false } other:
-                    throw new GuardHeldException(
-                        $"instance '{context.Spec.Instance}' is already run by launcher pid {other.Pid} (runtime dir {other.RuntimeDir ?? "unknown"}; " +
-                        $"started {other.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, command line: {other.CommandLine}), which supervises {unit.Display}. " +
-                        "Stop that launcher first, or run both with the same LAUNCHER_RUNTIME_DIR so its guard is seen.");
+                    throw GuardHeldException.WorkerOwned(
+                        context.Spec.Instance, new Guard.GuardHolder(other.Pid, other.StartTicks, other.StartedAt, other.CommandLine, ConfigFile: ""), other.RuntimeDir, unit.Display);
             }
         }
 

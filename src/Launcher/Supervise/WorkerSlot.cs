@@ -134,7 +134,7 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
         while (true)
         {
             if (crashLoop.RecordExit())
-                throw new CrashLoopException(DescribeCrashLoop(last));
+                throw new CrashLoopException(Index, crashLoop.RecentExits, context.Spec.Restart.CrashLoopWindow, context.Spec.Restart.CrashLoopCount, last);
 
             var delay = backoff.NextDelay(ranFor);
             Log.RestartScheduled(logger, Index, delay.TotalSeconds);
@@ -320,10 +320,6 @@ internal sealed class WorkerSlot(int index, RunContext context, RestartBackoff b
         var lines = worker.Log.RecentLines(10);
         return lines.Count == 0 ? "(no output)" : string.Join(" | ", lines);
     }
-
-    private string DescribeCrashLoop(string last) =>
-        $"crash loop: worker slot #{Index} had {crashLoop.RecentExits} unexpected exits within {context.Spec.Restart.CrashLoopWindow.TotalSeconds:F0} s " +
-        $"(restart:crashLoopCount {context.Spec.Restart.CrashLoopCount}); last was {last}";
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

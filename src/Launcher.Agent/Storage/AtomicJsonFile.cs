@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Launcher.Storage;
+namespace Launcher.Agent.Storage;
 
 /// <summary>
 /// Small JSON files in the runtime directory that other processes read at any moment: written to a temporary

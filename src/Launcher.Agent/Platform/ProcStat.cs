@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Launcher.Agent.Protocol;
+namespace Launcher.Agent.Platform;
 
 /// <summary>
 /// The fields of <c>/proc/&lt;pid&gt;/stat</c> (proc(5)) that identify a process and tell whether it still runs:
 /// state (field 3), parent pid (field 4) and start time in clock ticks since boot (field 22).
 /// </summary>
-public readonly record struct ProcStat(char State, int ParentPid, ulong StartTicks)
+internal readonly record struct ProcStat(char State, int ParentPid, ulong StartTicks)
 {
     /// <summary>A zombie (or dead) process has exited; only its parent's wait is missing.</summary>
     public bool IsZombie => State is 'Z' or 'X' or 'x';

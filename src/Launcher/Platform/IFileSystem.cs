@@ -1,0 +1,17 @@
+namespace Launcher.Platform;
+
+/// <summary>
+/// The file facts the runtime directory's safety checks need and .NET does not give: who owns a path, its type
+/// and mode without following a final symlink. (Permission checks with the kernel's rules: <see cref="ExecutableLookup"/>.)
+/// </summary>
+internal interface IFileSystem
+{
+    /// <summary>Type, owner and mode of <paramref name="path"/> itself (a symlink is not followed); null when it does not exist.</summary>
+    FileFacts? Inspect(string path);
+
+    /// <summary>Creates one directory level readable, writable and searchable by its owner only.</summary>
+    void CreatePrivateDirectory(string path);
+
+    /// <summary>Restricts an existing directory to its owner.</summary>
+    void MakePrivate(string path);
+}
