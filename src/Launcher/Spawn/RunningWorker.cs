@@ -43,9 +43,10 @@ internal sealed class RunningWorker(int index, ProcessIdentity identity, string 
         {
             return false;
         }
-        catch (Exception) when (Drained.IsCompleted)
+        catch (Exception)
         {
-            return true; // the pipes closed; how CliWrap's task ended does not matter here
+            // Any other exception is Drained's own fault: it has completed, so the pipes closed; how does not matter here.
+            return true;
         }
     }
 

@@ -192,8 +192,9 @@ internal sealed class Supervisor(RunContext context, IHostApplicationLifetime li
                 {
                     await Task.WhenAll(all);
                 }
-                catch (Exception) when (all.All(t => t.IsCompleted))
+                catch (Exception)
                 {
+                    // WhenAll throws only once every task has completed; the first fault is rethrown just below.
                 }
 
                 await finished; // rethrows the first fault
