@@ -48,7 +48,7 @@ public sealed class RuntimeDirectoryCheckTests
             Assert.That(ofDirectory!.OwnerUserId, Is.EqualTo(Nobody));
             Assert.That(ofLink!.Kind, Is.EqualTo(FileKind.SymbolicLink), "the link itself, not its target");
             Assert.That(ofLink.OwnerUserId, Is.EqualTo(CoreutilsOwner(link)));
-            Assert.That(ofFile, Is.EqualTo(new FileFacts(FileKind.Other, CoreutilsOwner(file), CoreutilsMode(file))));
+            Assert.That(ofFile, Is.EqualTo(new FileFacts(FileKind.RegularFile, CoreutilsOwner(file), CoreutilsMode(file))));
             Assert.That(ofMissing, Is.Null);
         });
     }
