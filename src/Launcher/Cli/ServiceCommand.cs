@@ -1,92 +1,117 @@
 using System.CommandLine;
+using Launcher.Config;
+using Launcher.Service;
 
 namespace Launcher.Cli;
 
 /// <summary>
-/// `launcher service print|install --systemd|--launchd|--windows`: a service definition that runs this
-/// launcher. systemd gets Type=notify: READY=1 is sent only after verification.
+/// `launcher service print|install`: a service definition that runs `launcher run` for the config. systemd gets
+/// Type=notify (READY=1 only after verification); launchd a plist; Windows the sc.exe commands. Only systemd units
+/// are installed; the others are printed for the user to put in place.
 /// </summary>
 internal static class ServiceCommand
 {
     public static Command Create(Option<string?> config)
     {
-        var systemd = new Option<bool>("--systemd") { Description = "a systemd unit (Type=notify)" };
-        var launchd = new Option<bool>("--launchd") { Description = "a launchd plist (planned)" };
-        var windows = new Option<bool>("--windows") { Description = "a Windows service (planned)" };
-        var service = new Command("service", "Print or install a service definition that runs `launcher run`.");
-
-        var print = new Command("print", "Print the service definition.") { systemd, launchd, windows };
-        print.SetAction(result => Print(result.GetValue(config), result.GetValue(systemd), result.GetValue(launchd), result.GetValue(windows)));
-        var install = new Command("install", "Install the service definition (systemd: /etc/systemd/system/launcher-<instance>.service).") { systemd, launchd, windows };
-        install.SetAction(result => Install(result.GetValue(config), result.GetValue(systemd)));
-        service.Subcommands.Add(print);
-        service.Subcommands.Add(install);
+        var service = new Command("service", "Print or install a service definition that runs `launcher run` for the config.");
+        service.Subcommands.Add(CreatePrint(config));
+        service.Subcommands.Add(CreateInstall(config));
         return service;
     }
 
     /// <summary>The `--help` examples of `service` and its subcommands.</summary>
     public static IEnumerable<(Command Command, string[] Lines)> Examples(Command service)
     {
-        string[] print = ["launcher service print --systemd > /etc/systemd/system/workers.service"];
-        string[] install = ["sudo launcher service install --systemd --config /srv/app/launcher.json"];
+        string[] print =
+        [
+            "launcher service print --systemd --config /srv/app/launcher.json",
+            "launcher service print --launchd > ~/Library/LaunchAgents/launcher.app.plist",
+            "launcher service print --windows > install-service.cmd",
+        ];
+        string[] install =
+        [
+            "sudo launcher service install --systemd --config /srv/app/launcher.json",
+            "launcher service install --systemd --user        # ~/.config/systemd/user",
+        ];
         yield return (service, [.. print, .. install]);
         foreach (var sub in service.Subcommands)
             yield return (sub, sub.Name == "print" ? print : install);
     }
 
-    private static int Print(string? configPath, bool systemd, bool launchd, bool windows)
+    private static Command CreatePrint(Option<string?> config)
     {
-        if (!systemd)
+        var systemd = new Option<bool>("--systemd") { Description = "a systemd unit (Type=notify)" };
+        var launchd = new Option<bool>("--launchd") { Description = "a launchd plist (KeepAlive, log paths, working directory)" };
+        var windows = new Option<bool>("--windows") { Description = "the sc.exe commands that create a Windows service, and what it needs" };
+        var user = new Option<bool>("--user") { Description = "systemd: a unit for the user's manager (systemctl --user)" };
+        var print = new Command("print", "Print the service definition on stdout.") { systemd, launchd, windows, user };
+        print.Validators.Add(result =>
         {
-            ConsoleErrors.Write(launchd || windows
-                ? "only --systemd is implemented so far; launchd and Windows services are planned (docs/ARCHITECTURE.md)"
-                : "choose a service manager: --systemd, --launchd or --windows");
-            return ExitCodes.BadUsage;
+            var chosen = new[] { systemd, launchd, windows }.Count(option => result.GetValue(option));
+            if (chosen != 1)
+                result.AddError("choose one service manager: --systemd, --launchd or --windows");
+            else if (result.GetValue(user) && !result.GetValue(systemd))
+                result.AddError("--user is for --systemd");
+        });
+        print.SetAction((result, _) => CliApp.Guarded(() =>
+        {
+            var target = Target(result.GetValue(config));
+            Console.Out.Write(
+                result.GetValue(systemd) ? SystemdUnit.Render(target, result.GetValue(user))
+                : result.GetValue(launchd) ? LaunchdPlist.Render(target)
+                : WindowsService.Render(target));
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return print;
+    }
+
+    private static Command CreateInstall(Option<string?> config)
+    {
+        var systemd = new Option<bool>("--systemd") { Description = "install a systemd unit (the only kind installed; print the others)" };
+        var user = new Option<bool>("--user") { Description = "for the user's manager: ~/.config/systemd/user instead of /etc/systemd/system" };
+        var unitDir = new Option<string?>("--unit-dir") { Description = "write the unit into this directory instead" };
+        var force = new Option<bool>("--force") { Description = "replace a different unit file of the same name" };
+        var install = new Command("install", "Write the systemd unit launcher-<instance>.service where systemd reads it.") { systemd, user, unitDir, force };
+        install.Validators.Add(result =>
+        {
+            if (!result.GetValue(systemd))
+                result.AddError("only --systemd units are installed; use `launcher service print --launchd|--windows` for the others");
+            if (result.GetValue(unitDir) is { Length: 0 })
+                result.AddError("--unit-dir needs a directory");
+        });
+        install.SetAction((result, _) => CliApp.Guarded(() => Task.FromResult(
+            Install(Target(result.GetValue(config)), result.GetValue(user), result.GetValue(unitDir), result.GetValue(force)))));
+        return install;
+    }
+
+    private static int Install(ServiceTarget target, bool user, string? unitDir, bool force)
+    {
+        var path = Path.Combine(Path.GetFullPath(unitDir ?? SystemdInstaller.DefaultUnitDirectory(user)), target.ServiceName + ".service");
+        var systemctl = user ? "systemctl --user" : "systemctl";
+        switch (SystemdInstaller.Install(path, SystemdUnit.Render(target, user), force))
+        {
+            case InstallOutcome.Different:
+                ConsoleErrors.Write($"{path} exists and differs from this unit; compare with `launcher service print --systemd{(user ? " --user" : "")} | diff {path} -`, then pass --force to replace it");
+                return ExitCodes.BadUsage;
+            case InstallOutcome.Unchanged:
+                Console.Out.WriteLine($"{path} is already this unit");
+                break;
+            default:
+                Console.Out.WriteLine($"wrote {path}");
+                break;
         }
 
-        Console.Write(SystemdUnit(configPath, out _));
+        Console.Out.WriteLine($"next: {systemctl} daemon-reload && {systemctl} enable --now {target.ServiceName}");
+        if (user)
+            Console.Out.WriteLine("(to keep it running while you are logged out: loginctl enable-linger $USER)");
         return ExitCodes.Ok;
     }
 
-    private static int Install(string? configPath, bool systemd)
+    private static ServiceTarget Target(string? configPath)
     {
-        if (!systemd)
-        {
-            ConsoleErrors.Write("only --systemd is implemented so far");
-            return ExitCodes.BadUsage;
-        }
-
-        var unit = SystemdUnit(configPath, out var instance);
-        var path = $"/etc/systemd/system/launcher-{instance}.service";
-        File.WriteAllText(path, unit);
-        Console.WriteLine($"wrote {path}; now: systemctl daemon-reload && systemctl enable --now launcher-{instance}");
-        return ExitCodes.Ok;
-    }
-
-    private static string SystemdUnit(string? configPath, out string instance)
-    {
-        var view = InstanceView.Open(configPath);
-        instance = view.Spec.Instance;
-        var config = view.Spec.SourceDescription.StartsWith('/') ? view.Spec.SourceDescription : null;
-        return $"""
-            [Unit]
-            Description=launcher: workers of instance {instance}
-            After=network-online.target
-
-            [Service]
-            Type=notify
-            NotifyAccess=main
-            WorkingDirectory={view.Spec.BaseDirectory}
-            ExecStart={Environment.ProcessPath} run{(config is null ? "" : $" --config {config}")}
-            ExecReload=/bin/kill -HUP $MAINPID
-            KillMode=mixed
-            TimeoutStopSec={(int)view.Spec.StopGrace.TotalSeconds + 30}
-            Restart=on-failure
-            RestartPreventExitStatus=2 3
-
-            [Install]
-            WantedBy=multi-user.target
-
-            """;
+        // The light load, and no platform services: a plist or sc.exe script can be written on any OS.
+        var spec = ConfigLoader.LoadForReading(configPath);
+        var launcher = Environment.ProcessPath ?? throw new InvalidOperationException("the launcher's own path is unknown");
+        return ServiceTarget.For(spec, launcher);
     }
 }
