@@ -51,7 +51,8 @@ internal static class CliApp
         doctor.SetAction((result, _) => Guarded(() => Task.FromResult(DoctorCommand.Execute(result.GetValue(config)))));
 
         var service = ServiceCommand.Create(config);
-        foreach (var command in new[] { run, status, ping, stop, strays, doctor, service })
+        var logs = LogsCommand.Create(config);
+        foreach (var command in new[] { run, status, ping, stop, strays, doctor, service, logs })
             root.Subcommands.Add(command);
 
         var examples = new Dictionary<Command, string[]>
@@ -63,6 +64,7 @@ internal static class CliApp
             [stop] = ["launcher stop", "launcher stop --config examples/shell/launcher.json"],
             [strays] = ["launcher strays", "launcher strays --kill"],
             [doctor] = ["launcher doctor"],
+            [logs] = LogsCommand.Examples,
         };
         foreach (var (command, lines) in ServiceCommand.Examples(service))
             examples[command] = lines;
