@@ -45,16 +45,16 @@ internal static class ServiceCommand
         var windows = new Option<bool>("--windows") { Description = "the sc.exe commands that create a Windows service, and what it needs" };
         var user = new Option<bool>("--user") { Description = "systemd: a unit for the user's manager (systemctl --user)" };
         var print = new Command("print", "Print the service definition on stdout.") { systemd, launchd, windows, user };
-        print.Validators.Add(result =>
-        {
-            var chosen = new[] { systemd, launchd, windows }.Count(option => result.GetValue(option));
-            if (chosen != 1)
-                result.AddError("choose one service manager: --systemd, --launchd or --windows");
-            else if (result.GetValue(user) && !result.GetValue(systemd))
-                result.AddError("--user is for --systemd");
-        });
         print.SetAction((result, _) => CliApp.Guarded(() =>
         {
+            // Checked here, not as a parse validator: `service print --help` must show the help, not this error.
+            var chosen = new[] { systemd, launchd, windows }.Count(option => result.GetValue(option));
+            var problem = chosen != 1 ? "choose one service manager: --systemd, --launchd or --windows"
+                : result.GetValue(user) && !result.GetValue(systemd) ? "--user is for --systemd"
+                : null;
+            if (problem is not null)
+                return Task.FromResult(BadUsage(problem));
+
             var target = Target(result.GetValue(config));
             Console.Out.Write(
                 result.GetValue(systemd) ? SystemdUnit.Render(target, result.GetValue(user))
@@ -71,16 +71,14 @@ internal static class ServiceCommand
         var user = new Option<bool>("--user") { Description = "for the user's manager: ~/.config/systemd/user instead of /etc/systemd/system" };
         var unitDir = new Option<string?>("--unit-dir") { Description = "write the unit into this directory instead" };
         var force = new Option<bool>("--force") { Description = "replace a different unit file of the same name" };
-        var install = new Command("install", "Write the systemd unit launcher-<instance>.service where systemd reads it.") { systemd, user, unitDir, force };
-        install.Validators.Add(result =>
-        {
-            if (!result.GetValue(systemd))
-                result.AddError("only --systemd units are installed; use `launcher service print --launchd|--windows` for the others");
-            if (result.GetValue(unitDir) is { Length: 0 })
-                result.AddError("--unit-dir needs a directory");
-        });
+        // Accepted so that asking for them gets the answer below, not "unrecognized argument".
+        var launchd = new Option<bool>("--launchd") { Description = "not installed: `launcher service print --launchd` prints the plist" };
+        var windows = new Option<bool>("--windows") { Description = "not installed: `launcher service print --windows` prints the sc.exe commands" };
+        var install = new Command("install", "Write the systemd unit launcher-<instance>.service where systemd reads it.") { systemd, user, unitDir, force, launchd, windows };
         install.SetAction((result, _) => CliApp.Guarded(() => Task.FromResult(
-            Install(Target(result.GetValue(config)), result.GetValue(user), result.GetValue(unitDir), result.GetValue(force)))));
+            !result.GetValue(systemd) ? BadUsage("only --systemd units are installed; use `launcher service print --launchd|--windows` for the others")
+            : result.GetValue(unitDir) is { Length: 0 } ? BadUsage("--unit-dir needs a directory")
+            : Install(Target(result.GetValue(config)), result.GetValue(user), result.GetValue(unitDir), result.GetValue(force)))));
         return install;
     }
 
@@ -105,6 +103,12 @@ internal static class ServiceCommand
         if (user)
             Console.Out.WriteLine("(to keep it running while you are logged out: loginctl enable-linger $USER)");
         return ExitCodes.Ok;
+    }
+
+    private static int BadUsage(string problem)
+    {
+        ConsoleErrors.Write(problem + " (see launcher service --help)");
+        return ExitCodes.BadUsage;
     }
 
     private static ServiceTarget Target(string? configPath)

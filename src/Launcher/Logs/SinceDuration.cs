@@ -20,27 +20,27 @@ internal static partial class SinceDuration
             return null;
         }
 
-        var total = TimeSpan.Zero;
+        var seconds = 0.0;
         var parts = match.Groups["part"].Captures;
         for (var i = 0; i < parts.Count; i++)
         {
             var part = parts[i].Value;
             var amount = double.Parse(part.AsSpan(0, part.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-            total += part[^1] switch
+            seconds += amount * part[^1] switch
             {
-                's' => TimeSpan.FromSeconds(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromDays(amount),
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                _ => 86400,
             };
-            if (total > TimeSpan.FromDays(36500))
+            if (seconds > TimeSpan.FromDays(36500).TotalSeconds)
             {
                 problem = $"--since '{text}' is longer than a century";
                 return null;
             }
         }
 
-        return total;
+        return TimeSpan.FromSeconds(seconds);
     }
 
     [GeneratedRegex(@"^(?<part>[0-9]{1,9}(?:\.[0-9]{1,6})?[smhd])+$", RegexOptions.CultureInvariant)]
