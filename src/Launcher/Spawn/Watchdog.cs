@@ -55,7 +55,7 @@ internal static class Watchdog
         return 0;
     }
 
-    private static int Sweep(PlatformServices platform, string guard, bool dryRun)
+    internal static int Sweep(PlatformServices platform, string guard, bool dryRun)
     {
         var killed = 0;
         for (var round = 0; round < MaxRounds; round++)
