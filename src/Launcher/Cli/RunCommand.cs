@@ -1,6 +1,7 @@
 using Launcher.Agent.Protocol;
 using Launcher.Config;
 using Launcher.Guard;
+using Launcher.Guard.Lease;
 using Launcher.Kill;
 using Launcher.Logging;
 using Log = Launcher.Logging.Log;
@@ -47,6 +48,10 @@ internal static class RunCommand
             Log.EnvironmentGuardNoted(logger, guardNote);
         Log.Note(logger, $"launcher pid {Environment.ProcessId}: instance '{spec.Instance}', {(flags.Debug ? 1 : spec.Workers)} worker(s) of `{spec.Command}` ({spec.SourceDescription})");
 
+        await using var coordination = await CoordinationGuard.TakeAsync(spec.Coordination, spec.Instance, flags.Standby, logger);
+        if (coordination is null)
+            return ExitCodes.Ok; // stopped while standing by: nothing was started
+
         using var spawnThread = new SpawnThread();
         var context = BuildContext(spec, flags, paths, platform, spawnThread, logger);
 
@@ -60,7 +65,10 @@ internal static class RunCommand
         builder.Services.AddHostedService<Supervisor>();
 
         using var host = builder.Build();
+        coordination.Watch(host.Services.GetRequiredService<IHostApplicationLifetime>(), platform, context.Guard, logger);
         await host.RunAsync();
+        if (coordination.LostMessage is { } lost)
+            context.Outcome.Fail(ExitCodes.GuardHeld, lost);
 
         if (context.Outcome.Message is { } message)
             ConsoleErrors.Write(message);

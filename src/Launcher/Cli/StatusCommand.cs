@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Launcher.Guard.Lease;
 using Launcher.Strays;
 using Launcher.Supervise;
 using Spectre.Console;
@@ -45,7 +46,10 @@ internal static class StatusCommand
             view.Spec.Instance,
             holder is null ? null : new HolderEntry(holder.Pid, holder.StartedAt, holder.CommandLine),
             published?.State ?? (holder is null ? "not running" : "starting"),
-            workers);
+            workers,
+            view.Spec.Coordination.Kind == CoordinationKind.Redis
+                ? LeaseInspector.ReadAsync(view.Spec.Coordination, view.Spec.Instance, CancellationToken.None).GetAwaiter().GetResult()
+                : null);
 
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport));
@@ -72,6 +76,12 @@ internal static class StatusCommand
             ? $"launcher   pid {holder.Pid}, started {holder.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, {holder.CommandLine}"
             : "launcher   none (start one with `launcher run`)"));
         console.WriteLine();
+        foreach (var line in report.Coordination?.Describe() ?? [])
+        {
+            console.Write(new Text(line));
+            console.WriteLine();
+        }
+
         if (report.Workers.Count == 0)
         {
             console.Write(new Text("workers    none"));
@@ -162,7 +172,8 @@ internal sealed record StatusReport(
     [property: JsonPropertyName("instance")] string Instance,
     [property: JsonPropertyName("launcher")] HolderEntry? Launcher,
     [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("workers")] IReadOnlyList<StatusEntry> Workers);
+    [property: JsonPropertyName("workers")] IReadOnlyList<StatusEntry> Workers,
+    [property: JsonPropertyName("coordination")] LeaseSnapshot? Coordination = null);
 
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(StatusReport))]

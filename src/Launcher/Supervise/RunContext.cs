@@ -26,7 +26,7 @@ internal sealed record RunContext(
     RunOutcome Outcome);
 
 /// <summary>The command-line switches of `launcher run`.</summary>
-internal sealed record RunFlags(bool Debug, bool NoKill);
+internal sealed record RunFlags(bool Debug, bool NoKill, bool Standby = false);
 
 /// <summary>The exit code `launcher run` ends with, set by whoever decides it first.</summary>
 internal sealed class RunOutcome

@@ -32,11 +32,12 @@ internal sealed record LeaseTiming(TimeSpan Ttl)
     /// <summary>A standby not seen for this long is no longer listed by <c>launcher status</c>.</summary>
     public TimeSpan StandbyWindow => PollEvery * 5 > TimeSpan.FromSeconds(2) ? PollEvery * 5 : TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a first connection may take before the start is refused.</summary>
-    public TimeSpan ConnectTimeout => Clamp(Ttl / 3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+    /// <summary>How long a first connection may take before the start is refused (a refused port fails at once;
+    /// this bounds a silent one).</summary>
+    public static TimeSpan ConnectTimeout { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>StackExchange.Redis' own timeout for one command (the lease also bounds each call itself).</summary>
-    public TimeSpan CommandTimeout => Clamp(Ttl / 3, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
+    public TimeSpan CommandTimeout => Clamp(Ttl / 3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 }

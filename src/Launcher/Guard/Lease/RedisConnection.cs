@@ -12,7 +12,7 @@ namespace Launcher.Guard.Lease;
 /// </summary>
 internal static class RedisConnection
 {
-    public const string UrlKey = "coordination.url";
+    public const string UrlKey = CoordinationSpec.UrlKey;
 
     public static async Task<ConnectionMultiplexer> ConnectAsync(RedisTarget target, LeaseTiming timing, string instance, CancellationToken cancellationToken)
     {
@@ -20,8 +20,8 @@ internal static class RedisConnection
         ConnectionMultiplexer? redis = null;
         try
         {
-            redis = await ConnectionMultiplexer.ConnectAsync(target.ToOptions(timing.ConnectTimeout, timing.CommandTimeout, clientName))
-                .WaitAsync(timing.ConnectTimeout * 2, cancellationToken);
+            redis = await ConnectionMultiplexer.ConnectAsync(target.ToOptions(LeaseTiming.ConnectTimeout, timing.CommandTimeout, clientName))
+                .WaitAsync(LeaseTiming.ConnectTimeout * 2, cancellationToken);
             // The handshake succeeds without AUTH on a server that wants a password: one command proves we may talk.
             await redis.GetDatabase().PingAsync().WaitAsync(timing.CommandTimeout * 2, cancellationToken);
             return redis;
