@@ -76,7 +76,13 @@ internal static partial class ConfigValidator
                 (int)values.Get(ConfigSchema.RestartCrashLoopCount),
                 values.Get(ConfigSchema.RestartCrashLoopWindow)),
             CompilePatterns(ConfigSchema.StraysMatch.Path, values.Get(ConfigSchema.StraysMatch)),
-            hookCommand is null ? null : new HookSpec(hookCommand, values.Get(ConfigSchema.HookTimeout)));
+            hookCommand is null ? null : new HookSpec(hookCommand, values.Get(ConfigSchema.HookTimeout)))
+        {
+            Coordination = Guard.Lease.CoordinationSpec.From(
+                values.Get(ConfigSchema.CoordinationKind),
+                values.Get(ConfigSchema.CoordinationUrl),
+                values.Get(ConfigSchema.CoordinationTtl)),
+        };
     }
 
     private static void CheckInstance(string instance)

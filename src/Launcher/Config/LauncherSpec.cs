@@ -19,7 +19,11 @@ internal sealed record LauncherSpec(
     PingSpec Ping,
     RestartSpec Restart,
     IReadOnlyList<Regex> StrayPatterns,
-    HookSpec? OnWorkerExit);
+    HookSpec? OnWorkerExit)
+{
+    /// <summary>One host at a time through a Redis lease, or this machine only (the default).</summary>
+    public Guard.Lease.CoordinationSpec Coordination { get; init; } = Guard.Lease.CoordinationSpec.Local;
+}
 
 /// <summary>Liveness and readiness checks. <see cref="Command"/> null means the socket protocol.</summary>
 internal sealed record PingSpec(CommandTemplate? Command, TimeSpan Interval, TimeSpan Timeout, int MissedLimit);

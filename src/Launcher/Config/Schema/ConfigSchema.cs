@@ -40,6 +40,10 @@ internal static class ConfigSchema
     public static readonly TextListKey HookCommand = Add(new TextListKey("onWorkerExit.command", isCommand: true));
     public static readonly SecondsKey HookTimeout = Add(new SecondsKey("onWorkerExit.timeoutSeconds", 30));
 
+    public static readonly TextKey CoordinationKind = Add(new TextKey("coordination.kind", "local"));
+    public static readonly TextKey CoordinationUrl = Add(new TextKey("coordination.url", ""));
+    public static readonly SecondsKey CoordinationTtl = Add(new SecondsKey("coordination.ttlSeconds", 15));
+
     /// <summary>Every key, in the order above.</summary>
     public static IReadOnlyList<ConfigKey> All => Registered;
 
