@@ -13,7 +13,7 @@ namespace Launcher.Tests.Lease;
 [NonParallelizable]
 public sealed class LeaseFailoverTests
 {
-    private const double Ttl = 2;
+    private const double Ttl = 3;
     private static readonly TimeSpan StartBudget = TimeSpan.FromSeconds(30);
 
     [Test]
