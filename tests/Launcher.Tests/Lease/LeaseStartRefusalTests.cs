@@ -8,7 +8,7 @@ namespace Launcher.Tests.Lease;
 public sealed class LeaseStartRefusalTests
 {
     [Test]
-    [CancelAfter(60_000)]
+    [CancelAfter(120_000)]
     public async Task An_unreachable_Redis_is_exit_3_in_one_line_and_nothing_starts(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
@@ -23,7 +23,7 @@ public sealed class LeaseStartRefusalTests
     }
 
     [Test]
-    [CancelAfter(60_000)]
+    [CancelAfter(120_000)]
     public async Task A_wrong_password_is_exit_2_in_one_line_that_never_shows_it(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
@@ -39,7 +39,7 @@ public sealed class LeaseStartRefusalTests
     [TestCase("redis//no-scheme:6379")]
     [TestCase("http://127.0.0.1:6379")]
     [TestCase("redis://:pw@127.0.0.1:6379/not-a-db")]
-    [CancelAfter(60_000)]
+    [CancelAfter(120_000)]
     public async Task A_malformed_URL_is_exit_2_naming_the_key(string url, CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
@@ -53,7 +53,7 @@ public sealed class LeaseStartRefusalTests
     private static async Task<(int Exit, IReadOnlyList<string> Errors)> RunAsync(Sandbox sandbox, string config, CancellationToken cancellationToken)
     {
         await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", config]);
-        var exit = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        var exit = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(60), cancellationToken);
         return (exit, launcher.StderrLines);
     }
 }
