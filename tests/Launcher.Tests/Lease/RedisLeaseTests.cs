@@ -29,7 +29,7 @@ public sealed class RedisLeaseTests
         await SeedAsync(redis.Url, sandbox.Instance);
 
         await using var holder = await new LeaseClient(redis.Url, sandbox.Instance, "host-a", Ttl).AcquireAsync(standby: false, cancellationToken);
-        var refused = Assert.ThrowsAsync<GuardHeldException>(async () => await new LeaseClient(redis.Url, sandbox.Instance, "host-b", Ttl).AcquireAsync(standby: false, cancellationToken));
+        var refused = Assert.ThrowsAsync<LeaseUnavailableException>(async () => await new LeaseClient(redis.Url, sandbox.Instance, "host-b", Ttl).AcquireAsync(standby: false, cancellationToken));
 
         Assert.That(refused!.ExitCode, Is.EqualTo(3));
         Assert.That(refused.Message, Does.Contain("host host-a").And.Contain($"pid {Environment.ProcessId}").And.Contain("since ").And.Contain($"fence {holder.Holder.Fence}"));
@@ -187,7 +187,7 @@ public sealed class RedisLeaseTests
         await redis.KillAsync(); // a port where nothing listens now
 
         var clock = Stopwatch.StartNew();
-        var refused = Assert.ThrowsAsync<GuardHeldException>(async () =>
+        var refused = Assert.ThrowsAsync<LeaseUnavailableException>(async () =>
             await new LeaseClient($"redis://:pw-never-shown@127.0.0.1:{redis.Port}", sandbox.Instance, "h", Ttl).AcquireAsync(true, cancellationToken));
 
         Assert.That(refused!.ExitCode, Is.EqualTo(3));

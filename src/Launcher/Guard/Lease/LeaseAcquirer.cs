@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Launcher.Exceptions;
 using Launcher.Logging;
@@ -68,7 +67,7 @@ internal sealed class LeaseAcquirer(IConnectionMultiplexer redis, RedisTarget ta
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 if (!standby)
-                    throw new GuardHeldException($"cannot take the lease of instance '{keys.Instance}': Redis at {target.Display} stopped answering ({RedisConnection.Reason(ex)}); nothing was started (fail closed)");
+                    throw LeaseUnavailableException.Unreachable(keys.Instance, target.Display, RedisConnection.Reason(ex));
                 if (!redisDown)
                     Log.LeaseRedisLostWhileStandingBy(logger, target.Display, RedisConnection.Reason(ex), timing.PollEvery.TotalSeconds);
                 redisDown = true;
@@ -97,7 +96,7 @@ internal sealed class LeaseAcquirer(IConnectionMultiplexer redis, RedisTarget ta
             }
             else if (!standby)
             {
-                throw new GuardHeldException(HeldMessage(holder, remaining));
+                throw LeaseUnavailableException.HeldElsewhere(keys.Instance, target.Display, holder, remaining);
             }
             else if (value != shownHolder)
             {
@@ -110,11 +109,6 @@ internal sealed class LeaseAcquirer(IConnectionMultiplexer redis, RedisTarget ta
             await WaitAsync(released, wait, cancellationToken);
         }
     }
-
-    private string HeldMessage(LeaseHolder? holder, TimeSpan remaining) =>
-        $"instance '{keys.Instance}' runs on another host: {holder?.Describe() ?? "a launcher of another version"} (lease on {target.Display}, " +
-        $"expires in {remaining.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s unless renewed). " +
-        "`launcher run --standby` waits and takes over when it stops.";
 
     private static async Task WaitAsync(SemaphoreSlim released, TimeSpan wait, CancellationToken cancellationToken) =>
         _ = await released.WaitAsync(wait, cancellationToken);

@@ -65,8 +65,7 @@ internal static class RedisConnection
             return new ConfigException(UrlKey, $"Redis at {target.Display} refused the credentials ({Reason(ex)}); {hint}", ex);
         }
 
-        return new GuardHeldException(
-            $"cannot take the lease of instance '{instance}': Redis at {target.Display} is unreachable ({Reason(ex)}); nothing was started (fail closed). Check {UrlKey} and that Redis runs.");
+        return LeaseUnavailableException.Unreachable(instance, target.Display, Reason(ex));
     }
 
     private static SocketException? FindSocketError(Exception? ex)
