@@ -28,24 +28,21 @@ public sealed class CeleryTests
         var config = Examples.WriteConfig(sandbox, Example, app, Environment(redis));
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", config]);
-        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
-        var node = Examples.NodesInReadyLine(ready).Single();
-        var pid = Examples.PidOf(node);
-        sandbox.Processes.Track(pid);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, args: ["--config", config], cancellationToken: cancellationToken);
+        var ready = launcher.Ready;
+        var (node, pid) = (launcher.Workers.Single().Node, launcher.Workers.Single().Pid);
         var online = await InspectPingAsync(sandbox, app, redis, cancellationToken);
 
         // Assert: Celery's own view (a broadcast, no destination) and the process table agree: one worker, ours.
         Assert.Multiple(() =>
         {
-            Assert.That(ready, Does.Contain("ready: 1/1 workers verified"));
+            Assert.That(ReadyLine.Counts(ready), Is.EqualTo((1, 1)), ready);
             Assert.That(node, Is.EqualTo(SelfIdentity.NodeName(pid)), "the node name holds the worker's own pid");
             Assert.That(online, Is.EqualTo(new[] { node }), "celery inspect ping: exactly the launcher's node is online");
             Assert.That(CeleryWorkers(sandbox, app), Is.EqualTo(new[] { pid }), "one Celery worker process, the one the launcher started");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StopDeadline, cancellationToken), Is.Zero, launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.Zero, launcher.Output);
         Assert.Multiple(() =>
         {
             Assert.That(CeleryWorkers(sandbox, app), Is.Empty);
@@ -78,13 +75,11 @@ public sealed class CeleryTests
             "the example's strays.match pattern catches a hand-started worker of its app");
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", config]);
-        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
-        var pid = Examples.PidOf(Examples.NodesInReadyLine(ready).Single());
-        sandbox.Processes.Track(pid);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, args: ["--config", config], cancellationToken: cancellationToken);
+        var pid = launcher.Workers.Single().Pid;
 
         // Assert
-        var stray = launcher.StderrLines.Concat(launcher.StdoutLines).FirstOrDefault(l => l.Contains("Killed stray", StringComparison.Ordinal)) ?? "";
+        var stray = launcher.Process.StderrLines.Concat(launcher.Process.StdoutLines).FirstOrDefault(l => l.Contains("Killed stray", StringComparison.Ordinal)) ?? "";
         Assert.Multiple(() =>
         {
             Assert.That(handTree.Where(ProcessProbe.IsAlive), Is.Empty, "the hand-started worker and its pool children are gone");
@@ -92,8 +87,7 @@ public sealed class CeleryTests
             Assert.That(CeleryWorkers(sandbox, app), Is.EqualTo(new[] { pid }), "exactly one Celery worker process tree: the launcher's");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StopDeadline, cancellationToken), Is.Zero, launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.Zero, launcher.Output);
         Assert.Multiple(() =>
         {
             Assert.That(CeleryWorkers(sandbox, app), Is.Empty);

@@ -19,7 +19,7 @@ public sealed class CliExitCodeTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         var plainFile = Path.Combine(sandbox.Dir, "plain-file");
         File.WriteAllText(plainFile, "not a directory");
 
@@ -42,7 +42,7 @@ public sealed class CliExitCodeTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
 
         // Act
         var result = await LauncherCli.RunAsync(sandbox, ["ping", "--expect", "-3"], Deadline, cancellationToken: cancellationToken);
@@ -63,17 +63,10 @@ public sealed class CliExitCodeTests
         var wrapper = Path.Combine(sandbox.Dir, "worker.sh");
         File.WriteAllText(wrapper, $"#!/bin/sh\nexec '{Repo.SampleWorkerExe}' \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        sandbox.WriteConfig(new
-        {
-            instance = sandbox.Instance,
-            command = new[] { "./worker.sh", "--tick-seconds", "1" },
-            workers = 1,
-            logDir = "logs",
-            stopGraceSeconds = 5,
-        });
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var worker = SpineFacts.PidOfNode(SpineFacts.NodesInReadyLine(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken)).Single());
-        sandbox.Processes.Track(worker);
+        var config = new LauncherConfig { Command = ["./worker.sh", "--tick-seconds", "1"], StopGraceSeconds = 5, StartTimeoutSeconds = null };
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        var worker = run.Workers.Single();
+        run.Observe();
         File.Delete(wrapper);
         Directory.Delete(sandbox.LogDir, recursive: true);
 
@@ -89,8 +82,8 @@ public sealed class CliExitCodeTests
             Assert.That(ping.ExitCode, Is.EqualTo(0), ping.ToString());
             Assert.That(stop.ExitCode, Is.EqualTo(0), stop.ToString());
         });
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), launcher.Output);
-        Assert.That(ProcessProbe.IsAlive(worker), Is.False);
+        Assert.That(await run.WaitForExitAsync(cancellationToken), Is.EqualTo(0), run.Output);
+        Assert.That(worker.Identity.IsAlive, Is.False);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -99,7 +92,7 @@ public sealed class CliExitCodeTests
     {
         // Arrange: one runtime directory that does not exist, one with a loose mode.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         var missing = Path.Combine(sandbox.Dir, "not-yet");
         var loose = Directory.CreateDirectory(Path.Combine(sandbox.Dir, "loose")).FullName;
         const UnixFileMode LooseMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
@@ -128,7 +121,7 @@ public sealed class CliExitCodeTests
     {
         // Arrange: the runtime directory is a symlink, which the launcher refuses.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         var link = Path.Combine(sandbox.Dir, "linked-runtime");
         File.CreateSymbolicLink(link, sandbox.RuntimeDir);
 

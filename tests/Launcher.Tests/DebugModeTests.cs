@@ -18,22 +18,21 @@ public sealed class DebugModeTests
     {
         // Arrange: three workers configured; each exits cleanly 3 s after it starts.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 3, ["--tick-seconds", "1", "--exit-after", "3"]);
+        var config = LauncherConfig.SampleWorkers(3, "--exit-after", "3") with { StopGraceSeconds = 5 };
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run", "--debug"]);
-        var ready = await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
-        var node = SpineFacts.NodesInReadyLine(ready).Single();
-        var pid = SpineFacts.PidOfNode(node);
-        sandbox.Processes.Track(pid);
-        var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
+        await using var run = await LauncherRun.StartAsync(sandbox, config, args: ["--debug"], cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var (node, pid) = (run.Workers.Single().Node, run.Workers.Single().Pid);
+        var exitCode = await run.WaitForExitAsync(cancellationToken);
 
         // Assert
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(0), launcher.Output);
-            Assert.That(ready, Does.Contain("ready: 1/1"));
-            Assert.That(SpineFacts.StartedPids(launcher), Is.EqualTo(new[] { pid }), "one worker, never restarted");
+            Assert.That(ReadyLine.Counts(run.Ready), Is.EqualTo((1, 1)), run.Ready);
+            Assert.That(Directory.GetFiles(sandbox.LogDir, "worker_*.log").Select(Path.GetFileName), Is.EqualTo(new[] { $"worker_{pid}.log" }),
+                "one worker (one log per worker pid), never restarted");
             Assert.That(launcher.StdoutLines, Has.Some.StartsWith($"[{node}] Ready. pid={pid}"), "the worker's stdout on the console");
             Assert.That(launcher.StdoutLines, Has.Some.StartsWith($"[{node}] stderr check from pid {pid}"), "and its stderr");
             Assert.That(launcher.StdoutLines, Has.Some.StartsWith($"[{node}] work done, exiting cleanly"));
@@ -47,13 +46,13 @@ public sealed class DebugModeTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"], stopGraceSeconds: 2);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 2 }).WriteTo(sandbox);
 
         // Act
         await using var launcher = LauncherProcess.Start(
             sandbox, ["run", "--debug"], environment: new Dictionary<string, string?> { [EnvironmentNames.WaitForDebugger] = "1" });
         var waiting = await launcher.WaitForLineAsync("Waiting for a debugger to attach to pid", Deadline, cancellationToken);
-        var pid = SpineFacts.StartedPids(launcher).Single();
+        var pid = ProcessProbe.DescendantsOf(launcher.Pid).Single(p => ProcessProbe.CommandLine(p)?.StartsWith(Repo.SampleWorkerExe, StringComparison.Ordinal) == true);
         sandbox.Processes.Track(pid);
         var ping = await LauncherCli.RunAsync(sandbox, ["ping", "--json"], Deadline, cancellationToken: cancellationToken);
 

@@ -22,10 +22,8 @@ public sealed class DuplicateWorkerTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var running = SpineFacts.PidOfNode(SpineFacts.NodesInReadyLine(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken)).Single());
-        sandbox.Processes.Track(running);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, LauncherConfig.SampleWorkers(1), cancellationToken: cancellationToken);
+        var running = launcher.Workers.Single().Pid;
 
         // Act
         await using var byHand = StartByHand(sandbox, policy);
@@ -43,25 +41,22 @@ public sealed class DuplicateWorkerTests
             Assert.That(ProcessProbe.IsAlive(running), Is.True);
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
     [Test, CancelAfter(60_000)]
     public async Task A_worker_started_by_hand_with_replace_stops_the_running_one_and_its_launcher_and_alone_answers(CancellationToken cancellationToken)
     {
-        // Arrange
-        await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var old = SpineFacts.PidOfNode(SpineFacts.NodesInReadyLine(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken)).Single());
-        sandbox.Processes.Track(old);
+        // Arrange: in a pid namespace, since the new worker kills the old one and signals its launcher.
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, LauncherConfig.SampleWorkers(1), cancellationToken: cancellationToken);
+        var old = launcher.Workers.Single();
 
         // Act
         await using var byHand = StartByHand(sandbox, "replace");
-        await byHand.WaitForLineAsync($"Registered as api{byHand.Pid}@", Deadline, cancellationToken);
-        var launcherExit = await launcher.WaitForExitAsync(Deadline, cancellationToken);
+        await byHand.WaitForLineAsync($"Registered as api{byHand.PidInside}@", Deadline, cancellationToken);
+        var launcherExit = await launcher.WaitForExitAsync(cancellationToken);
 
         // Assert: the launcher stopped gracefully (exit 0) with its worker; only the new worker answers.
         var ping = await LauncherCli.RunAsync(sandbox, ["ping", "--expect", "1", "--json"], Deadline, cancellationToken: cancellationToken);
@@ -70,12 +65,12 @@ public sealed class DuplicateWorkerTests
         Assert.Multiple(() =>
         {
             Assert.That(launcherExit, Is.EqualTo(0), launcher.Output);
-            Assert.That(ProcessProbe.IsAlive(old), Is.False, "the old worker is gone");
+            Assert.That(old.Identity.IsAlive, Is.False, "the old worker is gone");
             Assert.That(ping.ExitCode, Is.EqualTo(0), ping.ToString());
             Assert.That(workers, Has.Count.EqualTo(1), ping.Stdout);
-            Assert.That(workers[0].GetProperty("pid").GetInt32(), Is.EqualTo(byHand.Pid), "the one answering is the new one");
+            Assert.That(workers[0].GetProperty("pid").GetInt32(), Is.EqualTo(byHand.PidInside), "the one answering is the new one");
             Assert.That(workers[0].GetProperty("answered").GetBoolean(), Is.True);
-            Assert.That(byHand.Output, Does.Contain($"Replacing running worker(s) api{old}@"));
+            Assert.That(byHand.Output, Does.Contain($"Replacing running worker(s) {old.Node}"));
         });
 
         byHand.Signal(Signals.SIGTERM);
@@ -157,16 +152,16 @@ public sealed class DuplicateWorkerTests
     {
         // Arrange: the instance comes from configuration (Launcher:Instance), not from LAUNCHER_INSTANCE;
         // the worker starts `setsid -f sleep 100001`, which leaves its tree.
-        await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var worker = LauncherProcess.StartProgram(
             sandbox,
             Repo.SampleWorkerExe,
             ["--tick-seconds", "1", "--setsid-grandchild"],
             environment: new Dictionary<string, string?> { ["Launcher__Instance"] = sandbox.Instance });
         sandbox.Processes.Track(worker.Pid);
-        await worker.WaitForLineAsync($"Registered as api{worker.Pid}@", Deadline, cancellationToken);
-        var node = $"api{worker.Pid}@";
+        await worker.WaitForLineAsync($"Registered as api{worker.PidInside}@", Deadline, cancellationToken);
+        var node = $"api{worker.PidInside}@";
         var grandchild = 0;
         await Eventually.TrueAsync(
             () => (grandchild = ProcessProbe.AllPids().FirstOrDefault(pid =>

@@ -19,33 +19,34 @@ public sealed class ExitHookTests
     {
         // Arrange: each hook run dumps its LAUNCHER_* variables to hook-<pid>-<reason>.env in the sandbox and says so.
         await using var sandbox = new Sandbox();
-        Supervision.WriteConfig(sandbox, workers: 1,
-            Supervision.OnceCommand(sandbox.Dir,
+        var config = new LauncherConfig
+        {
+            // Two misbehaviours in turn (crash, then hang, then behave) need a chain SampleWorker's one-shot
+            // --only-once cannot express: the shell only picks the flags, then execs SampleWorker (same pid).
+            Command = Supervision.OnceCommand(sandbox.Dir,
                 ("crash-once", ["--crash-after", "3", "--exit-code", "7"]),
                 ("hang-once", ["--hang-after", "1.5"])),
-            ping: new { intervalSeconds = 0.5, timeoutSeconds = 0.5, missedLimit = 2 },
-            restart: new { initialDelaySeconds = 0.1 },
-            onWorkerExit: new
+            Ping = new { intervalSeconds = 0.5, timeoutSeconds = 0.5, missedLimit = 2 },
+            Restart = new { initialDelaySeconds = 0.1 },
+            OnWorkerExit = new
             {
                 command = (string[])["/bin/sh", "-c", "env | grep ^LAUNCHER_ > \"$0/hook-$LAUNCHER_WORKER_PID-$LAUNCHER_EXIT_REASON.env\"; echo \"hook saw $LAUNCHER_EXIT_REASON\"", sandbox.Dir],
                 timeoutSeconds = 10,
             },
-            stopGraceSeconds: 1);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
-        var crashing = Supervision.PidsInReadyLine(ready).Single();
+            StopGraceSeconds = 1,
+        };
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var crashing = run.Workers.Single().Pid;
 
         // Act: the crash and the hang happen by themselves; the stop is ours.
         await launcher.WaitForLineAsync(line => line.Contains("(hung)", StringComparison.Ordinal), Deadline, cancellationToken);
         await Eventually.TrueAsync(() => Supervision.StartedPids(launcher).Count >= 3, Deadline, "a third worker started", cancellationToken);
         var started = Supervision.StartedPids(launcher);
-        foreach (var pid in started)
-            sandbox.Processes.Track(pid);
         var (hanging, stopped) = (started[1], started[2]);
         await Supervision.EventuallyAsync(launcher, async () => (await Supervision.PingAsync(sandbox, cancellationToken)).IsExactlyOne(stopped),
             Deadline, "the third worker answers", cancellationToken);
-        launcher.Signal(Signals.SIGTERM);
-        var exitCode = await launcher.WaitForExitAsync(StartDeadline, cancellationToken);
+        var exitCode = await run.StopAsync(cancellationToken);
 
         // Assert
         var crash = HookEnv(sandbox, crashing, "crashed");

@@ -20,14 +20,13 @@ public sealed partial class GuardTests
     [Test, CancelAfter(90_000)]
     public async Task A_second_launcher_exits_3_at_once_naming_the_first_and_a_new_one_starts_once_the_first_is_killed(CancellationToken cancellationToken)
     {
-        // Arrange
-        await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        // Arrange: in a pid namespace, since the new launcher's stray sweep kills the first one's orphan.
+        await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var firstStartedAt = DateTime.Now;
-        await using var first = LauncherProcess.Start(sandbox, ["run"]);
-        var firstReady = await first.WaitForLineAsync("ready:", Deadline, cancellationToken);
-        var firstWorker = SpineFacts.PidOfNode(SpineFacts.NodesInReadyLine(firstReady).Single());
-        sandbox.Processes.Track(firstWorker);
+        await using var first = await LauncherRun.StartAsync(sandbox, cancellationToken: cancellationToken);
+        first.ExpectExitCode(128 + Signals.SIGKILL);
+        var firstWorker = first.Workers.Single().Pid;
 
         // Act: a second launcher of the same instance.
         var clock = Stopwatch.StartNew();
@@ -41,7 +40,7 @@ public sealed partial class GuardTests
         {
             Assert.That(second.ExitCode, Is.EqualTo(3), second.ToString());
             Assert.That(refusedIn, Is.LessThan(TimeSpan.FromSeconds(10)), "refused at once, without waiting on anything");
-            Assert.That(second.Stderr, Does.Contain($"pid {first.Pid}"), "names the holder's pid");
+            Assert.That(second.Stderr, Does.Contain($"pid {first.Process.PidInside}"), "names the holder's pid");
             Assert.That(second.Stderr, Does.Contain($"{Repo.LauncherExe} run"), "names the holder's command line");
             Assert.That(started.Success, Is.True, $"names the holder's start time: {second.Stderr}");
             Assert.That(ProcessProbe.PidsWithMarker(sandbox.Instance), Is.EquivalentTo(new[] { firstWorker }), "the refused launcher started no worker");
@@ -50,25 +49,22 @@ public sealed partial class GuardTests
         Assert.That(startTime, Is.EqualTo(firstStartedAt).Within(TimeSpan.FromSeconds(5)), "the start time is the first launcher's");
 
         // Act: SIGKILL the first (no chance to clean up), then start again as soon as it is gone.
-        first.Signal(Signals.SIGKILL);
-        await first.WaitForExitAsync(Deadline, cancellationToken);
+        first.Process.Signal(Signals.SIGKILL);
+        await first.WaitForExitAsync(cancellationToken);
         clock.Restart();
-        await using var third = LauncherProcess.Start(sandbox, ["run"]);
-        var thirdReady = await third.WaitForLineAsync("ready:", Deadline, cancellationToken);
+        await using var third = await LauncherRun.StartAsync(sandbox, cancellationToken: cancellationToken);
         TestContext.Out.WriteLine($"new launcher ready {clock.Elapsed.TotalMilliseconds:F0} ms after the first was SIGKILLed");
-        var thirdWorker = SpineFacts.PidOfNode(SpineFacts.NodesInReadyLine(thirdReady).Single());
-        sandbox.Processes.Track(thirdWorker);
+        var thirdWorker = third.Workers.Single().Pid;
 
         // Assert: the new one took the guard; the orphaned worker of the first is gone.
         Assert.Multiple(() =>
         {
             Assert.That(third.Output, Does.Not.Contain("already run by another launcher"));
-            Assert.That(ProcessProbe.IsAlive(firstWorker), Is.False, "the first launcher's worker did not outlive the new start");
+            Assert.That(first.Workers.Single().Identity.IsAlive, Is.False, "the first launcher's worker did not outlive the new start");
             Assert.That(thirdWorker, Is.Not.EqualTo(firstWorker));
         });
 
-        third.Signal(Signals.SIGTERM);
-        Assert.That(await third.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), third.Output);
+        Assert.That(await third.StopAsync(cancellationToken), Is.EqualTo(0), third.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -77,18 +73,16 @@ public sealed partial class GuardTests
     {
         // Arrange: the guard value of a process that has exited.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var dead = await DeadProcessAsync(sandbox, cancellationToken);
         var stale = $"{sandbox.Instance}:{dead.Pid}:{dead.StartTicks}";
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"], environment: new Dictionary<string, string?> { [EnvironmentNames.Guard] = stale });
-        await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, environment: new Dictionary<string, string?> { [EnvironmentNames.Guard] = stale }, cancellationToken: cancellationToken);
 
         // Assert: started, with a note about the variable.
         Assert.That(launcher.Output, Does.Contain($"ignoring stale {EnvironmentNames.Guard} of launcher pid {dead.Pid}"));
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -97,7 +91,7 @@ public sealed partial class GuardTests
     {
         // Arrange: a live process stands in for the launcher named by the variable (pid + start ticks).
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         await using var holder = LauncherProcess.StartProgram(sandbox, "/bin/sleep", ["600"]);
         var guard = $"{sandbox.Instance}:{holder.Pid}:{ProcessProbe.StartTicks(holder.Pid)}";
 
@@ -124,18 +118,16 @@ public sealed partial class GuardTests
     {
         // Arrange: a live "launcher" of another instance.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         await using var holder = LauncherProcess.StartProgram(sandbox, "/bin/sleep", ["600"]);
         var guard = $"other{sandbox.Instance}:{holder.Pid}:{ProcessProbe.StartTicks(holder.Pid)}";
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"], environment: new Dictionary<string, string?> { [EnvironmentNames.Guard] = guard });
-        await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, environment: new Dictionary<string, string?> { [EnvironmentNames.Guard] = guard }, cancellationToken: cancellationToken);
 
         // Assert
         Assert.That(launcher.Output, Does.Contain($"instance 'other{sandbox.Instance}'"), "noted");
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         await holder.DisposeAsync();
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
@@ -146,12 +138,11 @@ public sealed partial class GuardTests
     {
         // Arrange: a runtime directory that does not exist yet.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var runtime = Path.Combine(sandbox.Dir, "fresh");
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"], environment: new Dictionary<string, string?> { [EnvironmentNames.RuntimeDir] = runtime });
-        await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
+        await using var launcher = await LauncherRun.StartAsync(sandbox, environment: new Dictionary<string, string?> { [EnvironmentNames.RuntimeDir] = runtime }, cancellationToken: cancellationToken);
 
         // Assert: the directory and the instance's registry inside it are 0700.
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -164,8 +155,7 @@ public sealed partial class GuardTests
             Assert.That(File.Exists(paths.LockFile), Is.True, "the lock lives there");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -174,7 +164,7 @@ public sealed partial class GuardTests
     {
         // Arrange: the runtime directory is a link to a real, private directory.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var link = Path.Combine(sandbox.Dir, "linked-runtime");
         File.CreateSymbolicLink(link, sandbox.RuntimeDir);
 
@@ -198,7 +188,7 @@ public sealed partial class GuardTests
     {
         // Arrange: "link/" makes .NET see a directory (LinkTarget null) and lstat follow the link.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var link = Path.Combine(sandbox.Dir, "linked-runtime");
         File.CreateSymbolicLink(link, sandbox.RuntimeDir);
 
@@ -269,7 +259,7 @@ public sealed partial class GuardTests
 
         // Arrange: a runtime directory that belongs to nobody.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var foreign = Directory.CreateDirectory(Path.Combine(sandbox.Dir, "foreign")).FullName;
         await using (var chown = LauncherProcess.StartProgram(sandbox, "chown", ["nobody", foreign]))
             Assert.That(await chown.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), chown.Output);

@@ -18,15 +18,16 @@ public sealed class HungWorkerTests
     {
         // Arrange: the first worker freezes 1 s after start; its replacement behaves.
         await using var sandbox = new Sandbox();
-        Supervision.WriteConfig(sandbox, workers: 1,
-            Supervision.OnceCommand(sandbox.Dir, ("hang-once", ["--hang-after", "1"])),
-            ping: new { intervalSeconds = 0.5, timeoutSeconds = 0.5, missedLimit = 2 },
-            restart: new { initialDelaySeconds = 0.1 },
-            stopGraceSeconds: 1);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
-        var first = Supervision.PidsInReadyLine(ready).Single();
-        sandbox.Processes.Track(first);
+        var config = LauncherConfig.SampleWorkers(1, "--hang-after", "1", "--only-once", Path.Combine(sandbox.Dir, "hang-once")) with
+        {
+            Ping = new { intervalSeconds = 0.5, timeoutSeconds = 0.5, missedLimit = 2 },
+            Restart = new { initialDelaySeconds = 0.1 },
+            StopGraceSeconds = 1,
+        };
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var firstWorker = run.Workers.Single();
+        var first = firstWorker.PidInside;
 
         // Act: nothing; it hangs by itself.
         var hung = await launcher.WaitForLineAsync($"#{first} missed 2 pings in a row: hung", Deadline, cancellationToken);
@@ -37,7 +38,7 @@ public sealed class HungWorkerTests
             line => line.Contains("Started worker", StringComparison.Ordinal) && !line.Contains($"(pid {first})", StringComparison.Ordinal),
             Deadline, cancellationToken);
         var second = Supervision.StartedPids(launcher)[^1];
-        sandbox.Processes.Track(second);
+        run.Observe();
         PingSnapshot ping = null!;
         await Supervision.EventuallyAsync(launcher, async () => (ping = await Supervision.PingAsync(sandbox, cancellationToken)).IsExactlyOne(second),
             Deadline, "launcher ping --json finds the replacement alone, answering", cancellationToken);
@@ -46,12 +47,11 @@ public sealed class HungWorkerTests
             Assert.That(hung, Does.Contain($"api{first}@"));
             Assert.That(ended, Does.Contain("(hung)"));
             Assert.That(second, Is.Not.EqualTo(first));
-            Assert.That(ProcessProbe.IsAlive(first), Is.False, "the hung worker was killed");
+            Assert.That(firstWorker.Identity.IsAlive, Is.False, "the hung worker was killed");
             Assert.That(ping.Answering.Single().Pid, Is.EqualTo(second));
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await run.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 }

@@ -26,29 +26,20 @@ public sealed class ProtocolTests
         await using var sandbox = new Sandbox();
         var script = Path.Combine(sandbox.Dir, "worker.py");
         File.WriteAllText(script, Snippet());
-        sandbox.WriteConfig(new
-        {
-            instance = sandbox.Instance,
-            command = (string[])[Python, script],
-            workers = 2,
-            logDir = "logs",
-            startTimeoutSeconds = 30,
-            stopGraceSeconds = 5,
-        });
+        var config = new LauncherConfig { Command = [Python, script], Workers = 2, StopGraceSeconds = 5 };
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
-        var nodes = SpineFacts.NodesInReadyLine(ready);
-        var pids = nodes.Select(SpineFacts.PidOfNode).ToList();
-        foreach (var pid in pids)
-            sandbox.Processes.Track(pid);
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var ready = run.Ready;
+        var nodes = run.Workers.Select(w => w.Node).ToList();
+        var pids = run.Workers.Select(w => w.Pid).ToList();
         var ping = await LauncherCli.RunAsync(sandbox, ["ping", "--expect", "2"], Deadline, cancellationToken: cancellationToken);
 
         // Assert: verified and pingable; each registration is the documented one, with the process's identity.
         Assert.Multiple(() =>
         {
-            Assert.That(ready, Does.Contain("ready: 2/2 workers verified"));
+            Assert.That(ReadyLine.Counts(ready), Is.EqualTo((2, 2)), ready);
             Assert.That(ping.ExitCode, Is.EqualTo(0), ping.ToString());
             foreach (var (node, pid) in nodes.Zip(pids))
             {
@@ -63,8 +54,7 @@ public sealed class ProtocolTests
         });
 
         // Act: a graceful stop leaves an empty registry.
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await run.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.Multiple(() =>
         {
             Assert.That(launcher.Output, Does.Contain("ended by SIGTERM"));

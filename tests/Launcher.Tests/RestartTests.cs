@@ -19,14 +19,11 @@ public sealed class RestartTests
     {
         // Arrange: the worker's child holds its stdout pipe open after the worker dies; the exit must be seen anyway.
         await using var sandbox = new Sandbox();
-        Supervision.WriteConfig(sandbox, workers: 1, [Repo.SampleWorkerExe, "--tick-seconds", "1", "--spawn-grandchild"],
-            restart: new { initialDelaySeconds = 0.1 });
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
-        var first = Supervision.PidsInReadyLine(ready).Single();
+        var config = LauncherConfig.SampleWorkers(1, "--spawn-grandchild") with { Restart = new { initialDelaySeconds = 0.1 } };
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var first = run.Workers.Single().Pid;
         var firstTree = ProcessProbe.PidsWithMarker(sandbox.Instance);
-        foreach (var pid in firstTree)
-            sandbox.Processes.Track(pid);
         Assert.That(firstTree, Has.Count.EqualTo(2), "the worker and its child run");
 
         // Act
@@ -38,7 +35,7 @@ public sealed class RestartTests
             line => line.Contains("Started worker", StringComparison.Ordinal) && !line.Contains($"(pid {first})", StringComparison.Ordinal),
             Deadline, cancellationToken);
         var second = Supervision.StartedPids(launcher)[^1];
-        sandbox.Processes.Track(second);
+        run.Observe();
         PingSnapshot ping = null!;
         await Supervision.EventuallyAsync(launcher, async () => (ping = await Supervision.PingAsync(sandbox, cancellationToken)).IsExactlyOne(second),
             Deadline, "launcher ping --json finds exactly one worker, the replacement, answering", cancellationToken);
@@ -52,8 +49,7 @@ public sealed class RestartTests
             Assert.That(File.Exists(Path.Combine(sandbox.LogDir, $"worker_{second}.log")), Is.True);
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await run.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -62,13 +58,16 @@ public sealed class RestartTests
     {
         // Arrange: two workers that crash 3 s after start; 3 crashes within 60 s is a loop.
         await using var sandbox = new Sandbox();
-        Supervision.WriteConfig(sandbox, workers: 2, [Repo.SampleWorkerExe, "--tick-seconds", "1", "--crash-after", "3"],
-            restart: new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 },
-            onWorkerExit: new { command = (string[])["/bin/sh", "-c", "touch \"$0/hook-$LAUNCHER_WORKER_PID-$LAUNCHER_EXIT_REASON\"", sandbox.Dir] });
+        var config = LauncherConfig.SampleWorkers(2, "--crash-after", "3") with
+        {
+            Restart = new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 },
+            OnWorkerExit = new { command = (string[])["/bin/sh", "-c", "touch \"$0/hook-$LAUNCHER_WORKER_PID-$LAUNCHER_EXIT_REASON\"", sandbox.Dir] },
+        };
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        run.ExpectExitCode(5);
+        var launcher = run.Process;
         var exitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(60), cancellationToken);
 
         // Assert
@@ -97,13 +96,13 @@ public sealed class RestartTests
     {
         // Arrange: a crash loop is 3 exits of one slot; one correlated event ends all five workers once.
         await using var sandbox = new Sandbox();
-        Supervision.WriteConfig(sandbox, workers: 5, [Repo.SampleWorkerExe, "--tick-seconds", "1"],
-            restart: new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 });
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
-        var first = Supervision.PidsInReadyLine(ready);
-        foreach (var pid in first)
-            sandbox.Processes.Track(pid);
+        var config = LauncherConfig.SampleWorkers(5) with
+        {
+            Restart = new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 },
+        };
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var first = run.Workers.Select(w => w.Pid).ToList();
 
         // Act
         foreach (var pid in first)
@@ -120,8 +119,7 @@ public sealed class RestartTests
         Assert.That(launcher.HasExited, Is.False, launcher.Output);
         Assert.That(launcher.Output, Does.Not.Contain("crash loop"));
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await run.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
@@ -130,12 +128,12 @@ public sealed class RestartTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        Supervision.WriteConfig(sandbox, workers: 1, [Repo.SampleWorkerExe, "--tick-seconds", "1", "--crash-after", "1"],
-            restart: new { enabled = false });
+        var config = LauncherConfig.SampleWorkers(1, "--crash-after", "1") with { Restart = new { enabled = false } };
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        run.ExpectExitCode(1);
+        var launcher = run.Process;
         var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
 
         // Assert
@@ -161,12 +159,16 @@ public sealed class RestartTests
             "if mkdir \"$0/started\" 2>/dev/null; then exec \"$1\" --tick-seconds 1 --crash-after 1; fi; seq 1 30000; echo \"final words of $$\"; exit 7",
             sandbox.Dir, Repo.SampleWorkerExe,
         ];
-        Supervision.WriteConfig(sandbox, workers: 1, command,
-            restart: new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 4, crashLoopWindowSeconds = 60 });
+        var config = new LauncherConfig
+        {
+            Command = command,
+            Restart = new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 4, crashLoopWindowSeconds = 60 },
+        };
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        run.ExpectExitCode(5);
+        var launcher = run.Process;
         var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
 
         // Assert

@@ -18,12 +18,9 @@ public sealed class RollingRestartTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        Supervision.WriteConfig(sandbox, workers: 2, [Repo.SampleWorkerExe, "--tick-seconds", "1"], stopGraceSeconds: 5);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
-        var before = Supervision.PidsInReadyLine(ready);
-        foreach (var pid in before)
-            sandbox.Processes.Track(pid);
+        await using var run = await LauncherRun.StartAsync(sandbox, LauncherConfig.SampleWorkers(2) with { StopGraceSeconds = 5 }, cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var before = run.Workers.Select(w => w.Pid).ToList();
 
         // The process table, sampled all through the restart: how many workers are alive at each moment.
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -79,8 +76,7 @@ public sealed class RollingRestartTests
             Assert.That(launcher.HasExited, Is.False, "the launcher keeps running");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await run.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 }

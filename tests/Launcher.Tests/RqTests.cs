@@ -30,10 +30,9 @@ public sealed class RqTests
         await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         var app = Examples.CopyInto(sandbox, Example);
         var config = Examples.WriteConfig(sandbox, Example, app, Environment(redis), OneWorker);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", config]);
-        var first = Examples.NodesInReadyLine(await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken)).Single();
-        var firstPid = Examples.PidOf(first);
-        sandbox.Processes.Track(firstPid);
+        await using var run = await LauncherRun.StartAsync(sandbox, args: ["--config", config], cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var (first, firstPid) = (run.Workers.Single().Node, run.Workers.Single().Pid);
         Assert.That(await Examples.RedisAsync(redis, cancellationToken, "SMEMBERS", "rq:workers"), Is.EqualTo(new[] { $"rq:worker:{first}" }));
 
         // Act
@@ -65,7 +64,7 @@ public sealed class RqTests
             Assert.That(ping.Stdout, Does.Contain($"{second}#{secondPid}: pong"));
         });
 
-        await StopAsync(sandbox, redis, launcher, cancellationToken);
+        await StopAsync(sandbox, redis, run, cancellationToken);
     }
 
     [Test, CancelAfter(120_000)]
@@ -77,10 +76,9 @@ public sealed class RqTests
         await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         var app = Examples.CopyInto(sandbox, Example);
         var config = Examples.WriteConfig(sandbox, Example, app, Environment(redis), OneWorker);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", config]);
-        var node = Examples.NodesInReadyLine(await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken)).Single();
-        var pid = Examples.PidOf(node);
-        sandbox.Processes.Track(pid);
+        await using var run = await LauncherRun.StartAsync(sandbox, args: ["--config", config], cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var (node, pid) = (run.Workers.Single().Node, run.Workers.Single().Pid);
 
         var (exitCode, stdout, output) = await Examples.RunAsync(
             sandbox, PythonPackages.Python, ["enqueue.py", "sleep_for", "30"], app, Environment(redis), cancellationToken);
@@ -114,7 +112,7 @@ public sealed class RqTests
             Assert.That(hookLine, Does.Contain($"worker {node} died while running this job").And.Contain("killed by signal 9"));
         });
 
-        await StopAsync(sandbox, redis, launcher, cancellationToken);
+        await StopAsync(sandbox, redis, run, cancellationToken);
     }
 
     private static void SkipUnlessRqIsInstalled()
@@ -139,10 +137,9 @@ public sealed class RqTests
     private static Task<IReadOnlyList<string>> StartedJobsAsync(RedisServer redis, CancellationToken cancellationToken) =>
         Examples.RedisAsync(redis, cancellationToken, "ZRANGE", "rq:wip:default", "0", "-1");
 
-    private static async Task StopAsync(Sandbox sandbox, RedisServer redis, LauncherProcess launcher, CancellationToken cancellationToken)
+    private static async Task StopAsync(Sandbox sandbox, RedisServer redis, LauncherRun launcher, CancellationToken cancellationToken)
     {
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.Zero, launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.Zero, launcher.Output);
         Assert.That(sandbox.Survivors().Where(pid => pid != redis.Pid), Is.Empty, "nothing but the test's redis-server is left");
     }
 }

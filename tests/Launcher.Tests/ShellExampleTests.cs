@@ -31,11 +31,9 @@ public sealed class ShellExampleTests
             "the example's strays.match pattern catches a hand-started worker.sh");
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", config]);
-        var ready = await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
-        var nodes = Examples.NodesInReadyLine(ready);
-        foreach (var node in nodes)
-            sandbox.Processes.Track(Examples.PidOf(node));
+        await using var launcher = await LauncherRun.StartAsync(sandbox, args: ["--config", config], cancellationToken: cancellationToken);
+        var ready = launcher.Ready;
+        var nodes = launcher.Workers.Select(w => w.Node).ToList();
         var ping = await LauncherCli.RunAsync(sandbox, ["ping", "--config", config], cancellationToken: cancellationToken);
 
         // Assert: the copy is gone (tree included), the launcher's workers run the script with their node names, and
@@ -45,19 +43,18 @@ public sealed class ShellExampleTests
         {
             Assert.That(handTree.Where(ProcessProbe.IsAlive), Is.Empty, "the hand-started copy and its child are gone");
             Assert.That(launcher.Output, Does.Contain($"Killed stray pid {byHand.Pid}"));
-            Assert.That(ready, Does.Contain("ready: 2/2 workers verified"));
-            Assert.That(scripts, Is.EquivalentTo(nodes.Select(Examples.PidOf)), "exactly the launcher's workers run worker.sh");
+            Assert.That(ReadyLine.Counts(ready), Is.EqualTo((2, 2)), ready);
+            Assert.That(scripts, Is.EquivalentTo(nodes.Select(ReadyLine.PidOf)), "exactly the launcher's workers run worker.sh");
             foreach (var node in nodes)
             {
-                Assert.That(ProcessProbe.CommandLine(Examples.PidOf(node)), Does.EndWith($"worker.sh {node}"), "{node} reached the script");
-                Assert.That(ping.Stdout, Does.Contain($"{node}#{Examples.PidOf(node)}: pong"));
+                Assert.That(ProcessProbe.CommandLine(ReadyLine.PidOf(node)), Does.EndWith($"worker.sh {node}"), "{node} reached the script");
+                Assert.That(ping.Stdout, Does.Contain($"{node}#{ReadyLine.PidOf(node)}: pong"));
             }
 
             Assert.That(ping.ExitCode, Is.Zero, ping.Stdout + ping.Stderr);
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.Zero, launcher.Output);
+        Assert.That(await launcher.StopAsync(cancellationToken), Is.Zero, launcher.Output);
         Assert.Multiple(() =>
         {
             Assert.That(Examples.ProcessesWhere(line => line.Contains(script, StringComparison.Ordinal)), Is.Empty);

@@ -19,15 +19,13 @@ public sealed class SpawnAndLogTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 2, ["--tick-seconds", "1"]);
 
         // Act
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
-        var nodes = SpineFacts.NodesInReadyLine(ready);
-        var pids = nodes.Select(SpineFacts.PidOfNode).ToList();
-        foreach (var pid in pids)
-            sandbox.Processes.Track(pid);
+        await using var run = await LauncherRun.StartAsync(sandbox, LauncherConfig.SampleWorkers(2) with { StopGraceSeconds = 5 }, cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var ready = run.Ready;
+        var nodes = run.Workers.Select(w => w.Node).ToList();
+        var pids = run.Workers.Select(w => w.Pid).ToList();
 
         // Assert: ps lists exactly these pids as the launcher's SampleWorker children.
         var ps = await SpineFacts.RunProgramAsync(sandbox, "ps", ["-o", "pid=,args=", "--ppid", $"{launcher.Pid}"], cancellationToken);
@@ -61,8 +59,7 @@ public sealed class SpawnAndLogTests
 
         Assert.That(ReadShared(Path.Combine(sandbox.LogDir, "launcher.log")), Does.Contain("ready: 2/2 workers verified"), "the launcher's own log");
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), launcher.Output);
+        Assert.That(await run.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 

@@ -21,12 +21,14 @@ public sealed class SpawnThreadTests
     {
         // Arrange: pings every second keep the launcher's thread pool busy (and its threads coming and going).
         await using var sandbox = new Sandbox();
-        Supervision.WriteConfig(sandbox, workers: 1, [Repo.SampleWorkerExe, "--tick-seconds", "5"],
-            ping: new { intervalSeconds = 1, timeoutSeconds = 5, missedLimit = 3 });
-        await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var ready = await launcher.WaitForLineAsync("ready:", StartDeadline, cancellationToken);
-        var worker = Supervision.PidsInReadyLine(ready).Single();
-        sandbox.Processes.Track(worker);
+        var config = new LauncherConfig
+        {
+            Command = [Repo.SampleWorkerExe, "--tick-seconds", "5"],
+            Ping = new { intervalSeconds = 1, timeoutSeconds = 5, missedLimit = 3 },
+        };
+        await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+        var launcher = run.Process;
+        var worker = run.Workers.Single().Pid;
         var startTicks = ProcessProbe.StartTicks(worker);
         var spawnedAt = DateTime.UtcNow;
 
@@ -54,8 +56,7 @@ public sealed class SpawnThreadTests
             Assert.That(launcher.Output, Does.Not.Contain(" ended: "), "no worker ended");
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(StartDeadline, cancellationToken), Is.EqualTo(0));
+        Assert.That(await run.StopAsync(cancellationToken), Is.EqualTo(0), launcher.Output);
         await Eventually.TrueAsync(() => sandbox.Survivors().Count == 0, Deadline, "nothing is left after SIGTERM", cancellationToken);
     }
 

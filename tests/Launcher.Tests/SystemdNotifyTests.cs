@@ -20,7 +20,7 @@ public sealed class SystemdNotifyTests
     {
         // Arrange: a datagram socket standing in for systemd; the worker takes 2 s before it can answer.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1", "--ready-delay", "2"]);
+        (LauncherConfig.SampleWorkers(1, "--ready-delay", "2") with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var notifyPath = Path.Combine(sandbox.Dir, "notify.sock");
         using var systemd = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         systemd.Bind(new UnixDomainSocketEndPoint(notifyPath));
@@ -30,7 +30,7 @@ public sealed class SystemdNotifyTests
         await launcher.WaitForLineAsync("Started worker", Deadline, cancellationToken);
         var beforeVerification = await ReceiveAsync(systemd, TimeSpan.FromSeconds(1), cancellationToken);
         var ready = await ReceiveAsync(systemd, Deadline, cancellationToken);
-        var readyLine = await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
+        var readyLine = await launcher.WaitForLineAsync(ReadyLine.Is, Deadline, cancellationToken);
         launcher.Signal(Signals.SIGTERM);
         var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
 
@@ -51,7 +51,7 @@ public sealed class SystemdNotifyTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        var config = SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        var config = LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
 
         // Act
         var result = await LauncherCli.RunAsync(sandbox, ["service", "print", "--systemd", "--config", config], cancellationToken: cancellationToken);

@@ -19,7 +19,7 @@ public sealed class VerificationTests
         // Arrange: the launcher's worker is slow to start, so an extra one started by hand after the launcher's
         // stray sweep gets in first.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1", "--ready-delay", "4"], startTimeoutSeconds: 10, stopGraceSeconds: 2);
+        (LauncherConfig.SampleWorkers(1, "--ready-delay", "4") with { StartTimeoutSeconds = 10, StopGraceSeconds = 2 }).WriteTo(sandbox);
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
         await launcher.WaitForLineAsync("Started worker", Deadline, cancellationToken);
         var ours = SpineFacts.StartedPids(launcher).Single();
@@ -52,7 +52,7 @@ public sealed class VerificationTests
     {
         // Arrange: a worker of the instance started by hand before the launcher.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         await using var stray = LauncherProcess.StartProgram(
             sandbox, Repo.SampleWorkerExe, ["--tick-seconds", "1"], environment: new Dictionary<string, string?> { [EnvironmentNames.Instance] = sandbox.Instance });
         await stray.WaitForLineAsync("Registered as", Deadline, cancellationToken);
@@ -79,15 +79,7 @@ public sealed class VerificationTests
     {
         // Arrange: a command that never speaks the protocol.
         await using var sandbox = new Sandbox();
-        sandbox.WriteConfig(new
-        {
-            instance = sandbox.Instance,
-            command = (string[])["sleep", "3600"],
-            workers = 2,
-            logDir = "logs",
-            startTimeoutSeconds = 2,
-            stopGraceSeconds = 2,
-        });
+        new LauncherConfig { Command = ["sleep", "3600"], Workers = 2, StartTimeoutSeconds = 2, StopGraceSeconds = 2 }.WriteTo(sandbox);
 
         // Act
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);

@@ -76,16 +76,6 @@ internal static partial class Examples
     /// <summary><paramref name="pattern"/>, matching only command lines that also name <paramref name="directory"/>.</summary>
     public static string ScopedTo(string directory, string pattern) => $"(?=.*{Regex.Escape(directory)}(/| |$))(?:{pattern})";
 
-    /// <summary>The node names listed in a <c>ready: N/N workers verified (a, b)</c> line.</summary>
-    public static IReadOnlyList<string> NodesInReadyLine(string line)
-    {
-        var match = ReadyNodes().Match(line);
-        return match.Success ? match.Groups[1].Value.Split(", ") : [];
-    }
-
-    /// <summary>The pid in a node name <c>api&lt;pid&gt;@host</c>.</summary>
-    public static int PidOf(string node) => int.Parse(NodeName().Match(node).Groups[1].Value, CultureInfo.InvariantCulture);
-
     /// <summary>Live processes whose command line satisfies <paramref name="predicate"/>.</summary>
     public static IReadOnlyList<int> ProcessesWhere(Func<string, bool> predicate) =>
         ProcessProbe.AllPids()
@@ -150,12 +140,6 @@ internal static partial class Examples
         Assert.That(process.ExitCode, Is.Zero, $"redis-cli {string.Join(' ', command)} failed: {output}{await stderr}");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
-
-    [GeneratedRegex(@"ready: \d+/\d+ workers verified \(([^)]*)\)")]
-    private static partial Regex ReadyNodes();
-
-    [GeneratedRegex(@"^api(\d+)@")]
-    private static partial Regex NodeName();
 
     [GeneratedRegex(@"Started worker \S+ \(pid (\d+)\)")]
     private static partial Regex StartedLine();

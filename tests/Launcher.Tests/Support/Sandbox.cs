@@ -54,7 +54,7 @@ internal sealed class Sandbox : IAsyncDisposable
     /// <summary><c>&lt;Dir&gt;/launcher.json</c>, where <see cref="WriteConfig(string)"/> writes.</summary>
     public string ConfigPath => Path.Combine(Dir, "launcher.json");
 
-    /// <summary><c>&lt;Dir&gt;/logs</c>, the <c>logDir</c> of <see cref="WriteSampleConfig"/>.</summary>
+    /// <summary><c>&lt;Dir&gt;/logs</c>, the default <c>logDir</c> of <see cref="LauncherConfig"/>.</summary>
     public string LogDir => Path.Combine(Dir, "logs");
 
     /// <summary>The runtime layout (lock, holder, registrations, sockets) of this sandbox's instance.</summary>
@@ -154,25 +154,6 @@ internal sealed class Sandbox : IAsyncDisposable
     {
         File.WriteAllText(ConfigPath, json);
         return ConfigPath;
-    }
-
-    /// <summary>
-    /// Writes the usual config: <paramref name="workers"/> SampleWorkers (built artifact) with
-    /// <paramref name="workerArgs"/> (default <c>--tick-seconds 1</c>), logs in <see cref="LogDir"/>, a 30 s start
-    /// timeout and a 10 s stop grace. Returns the path.
-    /// </summary>
-    public string WriteSampleConfig(int workers = 1, params string[] workerArgs)
-    {
-        string[] args = workerArgs.Length == 0 ? ["--tick-seconds", "1"] : workerArgs;
-        return WriteConfig(new
-        {
-            instance = Instance,
-            command = (string[])[Repo.SampleWorkerExe, .. args],
-            workers,
-            logDir = "logs",
-            startTimeoutSeconds = 30,
-            stopGraceSeconds = 10,
-        });
     }
 
     /// <summary>Live processes this test left: tracked ones and any carrying this instance's marker.</summary>

@@ -5,30 +5,11 @@ using System.Text.RegularExpressions;
 namespace Launcher.Tests.Support;
 
 /// <summary>
-/// Small readers for the spine's tests (issue 2 and 6): node names in the launcher's output, a process's
-/// environment, and the standard config they run with.
+/// Small readers for the spine's tests (issue 2 and 6): started pids in the launcher's output, a process's
+/// environment, the instance's registry.
 /// </summary>
 internal static partial class SpineFacts
 {
-    /// <summary>The node names listed in a <c>ready: N/N workers verified (a, b)</c> line.</summary>
-    public static IReadOnlyList<string> NodesInReadyLine(string line)
-    {
-        var open = line.IndexOf('(', StringComparison.Ordinal);
-        var close = line.LastIndexOf(')');
-        return open < 0 || close < open
-            ? []
-            : line[(open + 1)..close].Split(", ", StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    /// <summary>The pid in a node name <c>api&lt;pid&gt;@&lt;host&gt;</c>.</summary>
-    public static int PidOfNode(string node)
-    {
-        var match = NodePid().Match(node);
-        return match.Success
-            ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
-            : throw new FormatException($"'{node}' is not a node name api<pid>@<host>");
-    }
-
     /// <summary>The pids named by the launcher's "Started worker api&lt;pid&gt;@host (pid N)" lines, in order.</summary>
     public static IReadOnlyList<int> StartedPids(LauncherProcess launcher) =>
         launcher.StdoutLines.Concat(launcher.StderrLines)
@@ -62,29 +43,11 @@ internal static partial class SpineFacts
         return environ.Split('\0').FirstOrDefault(entry => entry.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
     }
 
-    /// <summary>
-    /// Writes a config of <paramref name="workers"/> SampleWorkers with <paramref name="workerArgs"/>, a short stop
-    /// grace (the sample worker stops in well under a second) and the given start timeout. Returns the path.
-    /// </summary>
-    public static string WriteSampleConfig(Sandbox sandbox, int workers, string[] workerArgs, double startTimeoutSeconds = 30, double stopGraceSeconds = 5) =>
-        sandbox.WriteConfig(new
-        {
-            instance = sandbox.Instance,
-            command = (string[])[Repo.SampleWorkerExe, .. workerArgs],
-            workers,
-            logDir = "logs",
-            startTimeoutSeconds,
-            stopGraceSeconds,
-        });
-
     /// <summary>Files left in the instance's registry (registrations and sockets).</summary>
     public static IReadOnlyList<string> RegistryEntries(Sandbox sandbox) =>
         Directory.Exists(sandbox.Paths.WorkersDir)
             ? Directory.EnumerateFileSystemEntries(sandbox.Paths.WorkersDir).Select(Path.GetFileName).OfType<string>().ToList()
             : [];
-
-    [GeneratedRegex(@"^api(\d+)@")]
-    private static partial Regex NodePid();
 
     [GeneratedRegex(@"Started worker api\d+@\S+ \(pid (\d+)\)")]
     private static partial Regex StartedLine();

@@ -101,18 +101,6 @@ internal static class StrayProcesses
             .Where(pid => ProcessProbe.CommandLine(pid)?.Contains("SampleWorker", StringComparison.Ordinal) == true)
             .ToList();
 
-    /// <summary>One SampleWorker ticking every second, with the given stray patterns and grace period.</summary>
-    public static void WriteConfig(Sandbox sandbox, string[]? strayPatterns = null, double stopGraceSeconds = 10) =>
-        sandbox.WriteConfig(new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["instance"] = sandbox.Instance,
-            ["command"] = new[] { Repo.SampleWorkerExe, "--tick-seconds", "1" },
-            ["workers"] = 1,
-            ["logDir"] = "logs",
-            ["startTimeoutSeconds"] = 30,
-            ["stopGraceSeconds"] = stopGraceSeconds,
-            ["strays"] = new { match = strayPatterns ?? [] },
-        });
 }
 
 /// <summary>A process by pid and start ticks, so "gone" and "alive" are never confused by pid reuse.</summary>

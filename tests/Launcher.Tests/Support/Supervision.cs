@@ -11,34 +11,6 @@ namespace Launcher.Tests.Support;
 /// </summary>
 internal static partial class Supervision
 {
-    /// <summary>A sandbox config with SampleWorkers and overrides for <c>ping</c>, <c>restart</c> and <c>onWorkerExit</c>.</summary>
-    public static string WriteConfig(
-        Sandbox sandbox,
-        int workers,
-        string[] command,
-        object? ping = null,
-        object? restart = null,
-        object? onWorkerExit = null,
-        double stopGraceSeconds = 10)
-    {
-        var config = new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["instance"] = sandbox.Instance,
-            ["command"] = command,
-            ["workers"] = workers,
-            ["logDir"] = "logs",
-            ["startTimeoutSeconds"] = 30,
-            ["stopGraceSeconds"] = stopGraceSeconds,
-        };
-        if (ping is not null)
-            config["ping"] = ping;
-        if (restart is not null)
-            config["restart"] = restart;
-        if (onWorkerExit is not null)
-            config["onWorkerExit"] = onWorkerExit;
-        return sandbox.WriteConfig(config);
-    }
-
     /// <summary>
     /// A command for one SampleWorker that misbehaves only the first time: a shell that claims
     /// <c>&lt;dir&gt;/&lt;flag&gt;</c> with mkdir and execs SampleWorker with <paramref name="misbehaviour"/> if it won,
@@ -52,10 +24,6 @@ internal static partial class Supervision
             + "exec \"$1\" --tick-seconds 1";
         return ["/bin/sh", "-c", script, dir, Repo.SampleWorkerExe];
     }
-
-    /// <summary>The pids named in a <c>ready: N/N workers verified (api4242@host, ...)</c> line.</summary>
-    public static IReadOnlyList<int> PidsInReadyLine(string line) =>
-        NodePid().Matches(line).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
 
     /// <summary>The pids of every <c>Started worker ... (pid N)</c> line the launcher printed so far, in order.</summary>
     public static IReadOnlyList<int> StartedPids(LauncherProcess launcher) =>
@@ -149,9 +117,6 @@ internal static partial class Supervision
             .Where(line => line.Contains('=', StringComparison.Ordinal))
             .Select(line => line.Split('=', 2))
             .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal);
-
-    [GeneratedRegex(@"api(\d+)@")]
-    private static partial Regex NodePid();
 
     [GeneratedRegex(@"Started worker \S+ \(pid (\d+)\)")]
     private static partial Regex StartedLine();
