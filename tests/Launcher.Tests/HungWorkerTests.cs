@@ -16,9 +16,10 @@ public sealed class HungWorkerTests
     [Test, CancelAfter(90_000)]
     public async Task A_worker_that_stops_answering_pings_is_killed_and_replaced(CancellationToken cancellationToken)
     {
-        // Arrange: the first worker freezes 1 s after start; its replacement behaves.
+        // Arrange: one worker; once it is verified, the test freezes it (SIGSTOP: alive, but never answering), which
+        // on a loaded machine is the only way to be sure the hang comes after verification, not before.
         await using var sandbox = new Sandbox();
-        var config = LauncherConfig.SampleWorkers(1, "--hang-after", "1", "--only-once", Path.Combine(sandbox.Dir, "hang-once")) with
+        var config = LauncherConfig.SampleWorkers(1) with
         {
             Ping = new { intervalSeconds = 0.5, timeoutSeconds = 0.5, missedLimit = 2 },
             Restart = new { initialDelaySeconds = 0.1 },
@@ -29,7 +30,8 @@ public sealed class HungWorkerTests
         var firstWorker = run.Workers.Single();
         var first = firstWorker.PidInside;
 
-        // Act: nothing; it hangs by itself.
+        // Act
+        Assert.That(ProcessProbe.Signal(firstWorker.Pid, Signals.SIGSTOP), Is.True);
         var hung = await launcher.WaitForLineAsync($"#{first} missed 2 pings in a row: hung", Deadline, cancellationToken);
 
         // Assert

@@ -56,9 +56,10 @@ public sealed class RestartTests
     [Test, CancelAfter(90_000)]
     public async Task Workers_that_keep_crashing_stop_the_instance_with_exit_code_5_naming_the_worker_and_its_last_lines(CancellationToken cancellationToken)
     {
-        // Arrange: two workers that crash 3 s after start; 3 crashes within 60 s is a loop.
+        // Arrange: two workers that, once the file "crash" exists, crash 3 s after start; 3 crashes within 60 s is a
+        // loop. The file comes after ready, so a slow start-up is never a failed verification.
         await using var sandbox = new Sandbox();
-        var config = LauncherConfig.SampleWorkers(2, "--crash-after", "3") with
+        var config = LauncherConfig.SampleWorkers(2, "--crash-after", "3", "--only-if-exists", Path.Combine(sandbox.Dir, "crash")) with
         {
             Restart = new { initialDelaySeconds = 0.1, maxDelaySeconds = 0.2, crashLoopCount = 3, crashLoopWindowSeconds = 60 },
             OnWorkerExit = new { command = (string[])["/bin/sh", "-c", "touch \"$0/hook-$LAUNCHER_WORKER_PID-$LAUNCHER_EXIT_REASON\"", sandbox.Dir] },
@@ -68,6 +69,9 @@ public sealed class RestartTests
         await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
         run.ExpectExitCode(5);
         var launcher = run.Process;
+        File.WriteAllText(Path.Combine(sandbox.Dir, "crash"), "");
+        foreach (var worker in run.Workers)
+            Assert.That(ProcessProbe.Signal(worker.Pid, Signals.SIGKILL), Is.True);
         var exitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(60), cancellationToken);
 
         // Assert
