@@ -53,7 +53,7 @@ public sealed class RollingRestartTests
         await sampler;
 
         // Assert: the log tells the order; the samples tell the counts.
-        var lines = launcher.StdoutLines.ToList();
+        var lines = launcher.StderrLines.ToList();
         int IndexOf(string text) => lines.FindIndex(line => line.Contains(text, StringComparison.Ordinal));
         var started = Supervision.StartedPids(launcher).Except(before).ToList();
         var order = new[]

@@ -3,6 +3,7 @@ using Launcher.Config;
 using Launcher.Guard;
 using Launcher.Platform;
 using Launcher.Strays;
+using Launcher.Supervise;
 using Launcher.Verify;
 
 namespace Launcher.Cli;
@@ -26,6 +27,21 @@ internal sealed record InstanceView(LauncherSpec Spec, RuntimePaths Paths, Platf
         var holder = GuardHolder.TryRead(Paths.HolderFile);
         return holder is not null && Platform.Processes.IsAlive(new ProcessIdentity(holder.Pid, holder.StartTicks)) ? holder : null;
     }
+
+    /// <summary>
+    /// What the live launcher publishes about its run (state, expected workers, recent events), or null when none
+    /// is alive or the file was left by an earlier launcher that was killed (its worker list is history).
+    /// </summary>
+    public StatusFile? LiveStatus(GuardHolder? holder)
+    {
+        if (holder is null)
+            return null;
+        var published = StatusFile.TryRead(Paths.StatusFile);
+        return published is not null && published.LauncherPid == holder.Pid ? published : null;
+    }
+
+    /// <summary>How many workers should answer: what the live launcher runs (1 under --debug), else the config's count.</summary>
+    public int ExpectedWorkers(StatusFile? published) => published?.Expected ?? Spec.Workers;
 
     public WorkerPinger Pinger() => new(Spec, Paths, new Spawn.ChildRegistry());
 }

@@ -3,7 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace Launcher.Cli;
 
-/// <summary>`launcher ping [--expect N] [--json]`: pings every worker of the instance; exit 0 only when the count matches.</summary>
+/// <summary>
+/// `launcher ping [--expect N] [--json]`: pings every worker of the instance; exit 0 only when the count matches. The
+/// count expected by default is the one the running launcher published (its effective spec: 1 under --debug), else
+/// the config's.
+/// </summary>
 internal static class PingCommand
 {
     public static async Task<int> ExecuteAsync(string? configPath, int? expect, bool json)
@@ -20,7 +24,7 @@ internal static class PingCommand
         }));
 
         var answered = answers.Count(a => a.Answered);
-        var expected = expect ?? view.Spec.Workers;
+        var expected = expect ?? view.ExpectedWorkers(view.LiveStatus(view.LiveHolder()));
         var ok = answered == expected && answers.Length == expected;
         if (json)
         {

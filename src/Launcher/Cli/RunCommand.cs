@@ -27,7 +27,9 @@ internal static class RunCommand
     public static async Task<int> ExecuteAsync(string? configPath, RunFlags flags)
     {
         var platform = PlatformServices.ForCurrentOs();
-        var spec = ConfigLoader.Load(configPath);
+        var config = ConfigLoader.Load(configPath);
+        var effective = EffectiveSpec.Resolve(config, flags);
+        var spec = effective.Spec;
         var guardNote = EnvironmentGuard.Check(spec.Instance, platform.Processes);
 
         var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
@@ -41,19 +43,19 @@ internal static class RunCommand
 
         ScrubInheritedMarkers();
 
-        await using var serilog = LauncherLogging.Create(spec.LogDir, spec.LogFileSizeLimitBytes, spec.LogFilesRetained, flags.Debug);
+        await using var serilog = LauncherLogging.Create(spec.LogDir, spec.LogFileSizeLimitBytes, spec.LogFilesRetained, effective.VerboseConsole);
         using var loggerFactory = new SerilogLoggerFactory(serilog);
         var logger = loggerFactory.CreateLogger("Launcher");
         if (guardNote is not null)
             Log.EnvironmentGuardNoted(logger, guardNote);
-        Log.Note(logger, $"launcher pid {Environment.ProcessId}: instance '{spec.Instance}', {(flags.Debug ? 1 : spec.Workers)} worker(s) of `{spec.Command}` ({spec.SourceDescription})");
+        Log.LauncherStarting(logger, Environment.ProcessId, spec.Instance, effective.Workers, spec.Command.ToString(), spec.SourceDescription);
 
         await using var coordination = await CoordinationGuard.TakeAsync(spec.Coordination, spec.Instance, flags.Standby, logger);
         if (coordination is null)
             return ExitCodes.Ok; // stopped while standing by: nothing was started
 
         using var spawnThread = new SpawnThread();
-        var context = BuildContext(spec, flags, paths, platform, spawnThread, logger);
+        var context = BuildContext(effective, paths, platform, spawnThread, logger);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -62,6 +64,7 @@ internal static class RunCommand
         builder.Services.Configure<HostOptions>(o =>
             o.ShutdownTimeout = spec.StopGrace + (spec.OnWorkerExit?.Timeout ?? TimeSpan.Zero) + TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton(context);
+        builder.Services.AddSingleton<IRunReporter>(new RunReporter(logger));
         builder.Services.AddHostedService<Supervisor>();
 
         using var host = builder.Build();
@@ -75,22 +78,22 @@ internal static class RunCommand
         return context.Outcome.ExitCode;
     }
 
-    private static RunContext BuildContext(LauncherSpec spec, RunFlags flags, RuntimePaths paths, PlatformServices platform, SpawnThread spawnThread, Microsoft.Extensions.Logging.ILogger logger)
+    private static RunContext BuildContext(EffectiveSpec effective, RuntimePaths paths, PlatformServices platform, SpawnThread spawnThread, Microsoft.Extensions.Logging.ILogger logger)
     {
+        var spec = effective.Spec;
         var time = TimeProvider.System;
         var children = new ChildRegistry();
         var guard = EnvironmentGuard.ForSelf(spec.Instance, platform.Processes);
         var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns);
         var pinger = new WorkerPinger(spec, paths, children);
         return new RunContext(
-            spec,
-            flags,
+            effective,
             paths,
             guard,
             platform,
             finder,
             new TreeKiller(platform.Processes, platform.Signals),
-            new WorkerSpawner(spec, paths, guard, spawnThread, children, platform.Processes, time, echoToConsole: flags.Debug),
+            new WorkerSpawner(spec, paths, guard, spawnThread, children, platform.Processes, time, echoToConsole: effective.EchoWorkerOutput),
             pinger,
             new Verifier(finder, pinger, time),
             new ExitHook(spec, children, logger),

@@ -20,9 +20,7 @@ internal static class StatusCommand
     {
         var view = InstanceView.Open(configPath);
         var holder = view.LiveHolder();
-        var published = holder is null ? null : StatusFile.TryRead(view.Paths.StatusFile);
-        if (published is not null && published.LauncherPid != holder!.Pid)
-            published = null; // left by an earlier launcher that was killed: its worker list is history
+        var published = view.LiveStatus(holder);
         var now = DateTimeOffset.UtcNow;
 
         var found = view.Finder.Find().Units;
@@ -47,6 +45,8 @@ internal static class StatusCommand
             holder is null ? null : new HolderEntry(holder.Pid, holder.StartedAt, holder.CommandLine),
             published?.State ?? (holder is null ? "not running" : "starting"),
             workers,
+            view.ExpectedWorkers(published),
+            published?.Events ?? [],
             view.Spec.Coordination.Kind == CoordinationKind.Redis
                 ? LeaseInspector.ReadAsync(view.Spec.Coordination, view.Spec.Instance, CancellationToken.None).GetAwaiter().GetResult()
                 : null);
@@ -173,6 +173,8 @@ internal sealed record StatusReport(
     [property: JsonPropertyName("launcher")] HolderEntry? Launcher,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("workers")] IReadOnlyList<StatusEntry> Workers,
+    [property: JsonPropertyName("expected")] int Expected,
+    [property: JsonPropertyName("events")] IReadOnlyList<RunEvent> Events,
     [property: JsonPropertyName("coordination")] LeaseSnapshot? Coordination = null);
 
 [JsonSourceGenerationOptions(WriteIndented = true)]

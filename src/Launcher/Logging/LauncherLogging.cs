@@ -4,21 +4,27 @@ using Serilog.Events;
 
 namespace Launcher.Logging;
 
-/// <summary>The launcher's own log: the console and <c>logs/launcher.log</c> (rolled by size).</summary>
+/// <summary>
+/// The launcher's own log: the console and <c>logs/launcher.log</c> (rolled by size). On the console every log line
+/// goes to stderr, so stdout carries only what scripts read (the <c>ready:</c> line, and the worker's output under
+/// --debug): `launcher run | grep -m1 ready:` works and `launcher run 2&gt;&gt;launcher.err` keeps the log apart.
+/// The file gets Debug and up always (every run phase and slot state move); the console Information and up, or
+/// Debug with --debug.
+/// </summary>
 internal static class LauncherLogging
 {
-    /// <summary>The message template of <see cref="Log.Ready"/>.</summary>
-    public const string ReadyTemplate = "{ReadyLine}";
-
-    public static Logger Create(string logDir, long fileSizeLimitBytes, int retainedFiles, bool verbose)
+    public static Logger Create(string logDir, long fileSizeLimitBytes, int retainedFiles, bool verboseConsole)
     {
         return new LoggerConfiguration()
-            .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Information)
+            .MinimumLevel.Debug()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             // The ready line is already printed plainly on stdout for scripts; the console need not show it twice.
             .WriteTo.Logger(console => console
-                .Filter.ByExcluding(e => e.MessageTemplate.Text == ReadyTemplate)
-                .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}"))
+                .Filter.ByExcluding(e => HasEventId(e, Log.ReadyEventId))
+                .WriteTo.Console(
+                    restrictedToMinimumLevel: verboseConsole ? LogEventLevel.Debug : LogEventLevel.Information,
+                    outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
+                    standardErrorFromLevel: LogEventLevel.Verbose))
             .WriteTo.File(
                 Path.Combine(logDir, "launcher.log"),
                 outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
@@ -27,4 +33,10 @@ internal static class LauncherLogging
                 retainedFileCountLimit: retainedFiles)
             .CreateLogger();
     }
+
+    // Serilog.Extensions.Logging carries a [LoggerMessage]'s event id as the structure EventId { Id, Name }.
+    private static bool HasEventId(LogEvent logEvent, int id) =>
+        logEvent.Properties.TryGetValue("EventId", out var value)
+        && value is StructureValue structure
+        && structure.Properties.Any(p => p.Name == "Id" && p.Value is ScalarValue { Value: int found } && found == id);
 }

@@ -20,39 +20,6 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Warning, "Killed stray {Result}")]
     public static partial void StrayKilled(ILogger logger, string result);
 
-    [LoggerMessage(20, LogLevel.Information, "Started worker {Node} (pid {Pid}), log {LogFile}")]
-    public static partial void WorkerStarted(ILogger logger, string node, int pid, string logFile);
-
-    [LoggerMessage(30, LogLevel.Information, LauncherLogging.ReadyTemplate)]
-    public static partial void Ready(ILogger logger, string readyLine);
-
-    [LoggerMessage(40, LogLevel.Warning, "Worker {Worker} ended: {Exit} ({Reason})")]
-    public static partial void WorkerExited(ILogger logger, string worker, string exit, string reason);
-
-    [LoggerMessage(41, LogLevel.Warning, "Worker {Worker} missed {MissedLimit} pings in a row: hung; killing its tree")]
-    public static partial void WorkerHung(ILogger logger, string worker, int missedLimit);
-
-    [LoggerMessage(42, LogLevel.Information, "Worker {Worker} missed ping {Missed}/{MissedLimit}: {Problem}")]
-    public static partial void PingMissed(ILogger logger, string worker, int missed, int missedLimit, string problem);
-
-    [LoggerMessage(43, LogLevel.Information, "Restarting worker #{Index} in {DelaySeconds:F1} s")]
-    public static partial void RestartScheduled(ILogger logger, int index, double delaySeconds);
-
-    [LoggerMessage(44, LogLevel.Warning, "Replacement {Worker} did not answer within {Seconds} s")]
-    public static partial void ReplacementSilent(ILogger logger, string worker, double seconds);
-
-    [LoggerMessage(45, LogLevel.Information, "Worker {Worker} is not restarted (--debug or restart:enabled false)")]
-    public static partial void NoRestart(ILogger logger, string worker);
-
-    [LoggerMessage(46, LogLevel.Information, "Stopped {Result}")]
-    public static partial void TreeEnded(ILogger logger, string result);
-
-    [LoggerMessage(47, LogLevel.Information, "SIGHUP: rolling restart of {Count} worker(s), one at a time")]
-    public static partial void RollingRestart(ILogger logger, int count);
-
-    [LoggerMessage(50, LogLevel.Information, "Stopping {Count} worker(s)")]
-    public static partial void Stopping(ILogger logger, int count);
-
     [LoggerMessage(60, LogLevel.Information, "onWorkerExit [{Node}] {Line}")]
     public static partial void HookOutput(ILogger logger, string node, string line);
 

@@ -8,10 +8,12 @@ using Launcher.Verify;
 
 namespace Launcher.Supervise;
 
-/// <summary>Everything one `launcher run` works with, built once after the guard is taken.</summary>
+/// <summary>
+/// Everything one `launcher run` works with, built once after the guard is taken. Only the supervisor reads this
+/// bag; it hands each worker slot the few narrow services the slot needs.
+/// </summary>
 internal sealed record RunContext(
-    LauncherSpec Spec,
-    RunFlags Flags,
+    EffectiveSpec Effective,
     RuntimePaths Paths,
     LauncherGuardValue Guard,
     PlatformServices Platform,
@@ -23,23 +25,8 @@ internal sealed record RunContext(
     ExitHook Hook,
     ChildRegistry Children,
     TimeProvider Time,
-    RunOutcome Outcome);
-
-/// <summary>The command-line switches of `launcher run`.</summary>
-internal sealed record RunFlags(bool Debug, bool NoKill, bool Standby = false);
-
-/// <summary>The exit code `launcher run` ends with, set by whoever decides it first.</summary>
-internal sealed class RunOutcome
+    RunOutcome Outcome)
 {
-    private int _exitCode;
-
-    public int ExitCode => _exitCode;
-
-    public string? Message { get; private set; }
-
-    public void Fail(int exitCode, string message)
-    {
-        if (Interlocked.CompareExchange(ref _exitCode, exitCode, 0) == 0)
-            Message = message;
-    }
+    /// <summary>The effective spec's config (--debug already folded in).</summary>
+    public LauncherSpec Spec => Effective.Spec;
 }

@@ -3,12 +3,16 @@ using Launcher.Agent.Storage;
 
 namespace Launcher.Supervise;
 
-/// <summary>What `launcher run` publishes about itself for `launcher status` (in the runtime directory).</summary>
+/// <summary>What `launcher run` publishes about itself for `launcher status` and `ping` (in the runtime directory).</summary>
+/// <param name="Expected">The worker count of the effective spec (1 under --debug); null in files of older launchers.</param>
+/// <param name="Events">The recent run events, oldest first (<see cref="RunEvents"/>).</param>
 internal sealed record StatusFile(
     [property: JsonPropertyName("instance")] string Instance,
     [property: JsonPropertyName("launcherPid")] int LauncherPid,
     [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("workers")] IReadOnlyList<WorkerStatus> Workers)
+    [property: JsonPropertyName("workers")] IReadOnlyList<WorkerStatus> Workers,
+    [property: JsonPropertyName("expected")] int? Expected = null,
+    [property: JsonPropertyName("events")] IReadOnlyList<RunEvent>? Events = null)
 {
     public static StatusFile? TryRead(string path) => AtomicJsonFile.TryRead(path, StatusJson.Default.StatusFile);
 

@@ -1,0 +1,42 @@
+using Launcher.Logging;
+using Launcher.Spawn;
+using Microsoft.Extensions.Logging;
+
+namespace Launcher.Supervise;
+
+/// <summary>
+/// Hang detection: pings a running worker every <c>ping.intervalSeconds</c> and calls it hung after
+/// <c>ping.missedLimit</c> misses in a row. An answer with another node name is a miss (a pid reused).
+/// </summary>
+internal sealed class LivenessMonitor(IWorkerProbe probe, TimeProvider time, SlotPolicy policy, ILogger logger)
+{
+    /// <summary>Completes with true when the worker is hung, false when cancelled first.</summary>
+    public async Task<bool> WatchAsync(RunningWorker worker, CancellationToken cancellationToken)
+    {
+        var missed = 0;
+        using var timer = new PeriodicTimer(policy.PingInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var outcome = await probe.PingAsync(worker, cancellationToken);
+                if (outcome.Answered && outcome.Node == worker.Node)
+                {
+                    missed = 0;
+                    worker.LastPingAt = time.GetUtcNow();
+                    continue;
+                }
+
+                missed++;
+                Log.PingMissed(logger, worker.Display, missed, policy.MissedPingLimit, outcome.Problem ?? "wrong node");
+                if (missed >= policy.MissedPingLimit && policy.KillHung)
+                    return true;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return false;
+    }
+}

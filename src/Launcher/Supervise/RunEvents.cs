@@ -1,0 +1,31 @@
+namespace Launcher.Supervise;
+
+/// <summary>
+/// The last <see cref="Capacity"/> facts of the run (workers started, ended and why, restarts, hangs, strays
+/// killed, phase changes), kept in memory and published in the status file: facts a test can assert and a status
+/// page can show, without parsing log wording. Added to from any loop; the lock keeps the ring consistent.
+/// </summary>
+internal sealed class RunEvents(TimeProvider time)
+{
+    public const int Capacity = 64;
+    private readonly Queue<RunEvent> _ring = new();
+    private readonly Lock _gate = new();
+
+    public void Add(string kind, string? node = null, int? pid = null, string? detail = null)
+    {
+        var entry = new RunEvent(time.GetUtcNow(), kind, node, pid, detail);
+        lock (_gate)
+        {
+            _ring.Enqueue(entry);
+            while (_ring.Count > Capacity)
+                _ring.Dequeue();
+        }
+    }
+
+    /// <summary>Oldest first.</summary>
+    public IReadOnlyList<RunEvent> Snapshot()
+    {
+        lock (_gate)
+            return [.. _ring];
+    }
+}

@@ -1,0 +1,48 @@
+using Launcher.Kill;
+using Launcher.Logging;
+using Launcher.Platform;
+using Launcher.Spawn;
+using Launcher.Strays;
+using Microsoft.Extensions.Logging;
+
+namespace Launcher.Supervise;
+
+/// <summary>
+/// The run's <see cref="ITreeStopper"/>: finds a worker's tree the way stray discovery does (its registration, its
+/// node marker, its descendants) and ends it with the identity-checked <see cref="TreeKiller"/>.
+/// </summary>
+internal sealed class WorkerTrees(WorkerFinder finder, TreeKiller killer, IProcessTable processes, TimeSpan grace, ILogger logger) : ITreeStopper
+{
+    public async Task StopTreeAsync(RunningWorker worker, CancellationToken cancellationToken)
+    {
+        var members = MembersOf(worker, finder.Find());
+        var results = await killer.KillAsync([(worker.Display, members)], grace, cancellationToken);
+        Log.TreeEnded(logger, results[0].ToString());
+    }
+
+    public bool HasLeftovers(RunningWorker worker) => finder.Find().Units.Any(u => u.Node == worker.Node);
+
+    public async Task StopTreesAsync(IReadOnlyList<RunningWorker> workers)
+    {
+        // Signals go out in the order given (the supervisor passes reverse start order) and the trees share one
+        // grace period.
+        var discovery = finder.Find();
+        var targets = workers
+            .Select(w => (Name: w.Display, Members: MembersOf(w, discovery)))
+            .Where(t => t.Members.Count > 0)
+            .ToList();
+        if (targets.Count == 0)
+            return;
+        foreach (var result in await killer.KillAsync(targets, grace, CancellationToken.None))
+            Log.TreeEnded(logger, result.ToString());
+    }
+
+    private IReadOnlyList<ProcessInfo> MembersOf(RunningWorker worker, Discovery discovery)
+    {
+        var unit = discovery.Units.FirstOrDefault(u => u.Pid == worker.Pid || u.Node == worker.Node);
+        var members = unit?.Members ?? [];
+        if (!members.Any(m => m.Identity == worker.Identity) && processes.Get(worker.Pid) is { } self && self.Identity == worker.Identity)
+            members = [.. members, self];
+        return members;
+    }
+}
