@@ -17,13 +17,11 @@ public sealed class DebugRunExpectationTests
     [Test, CancelAfter(60_000)]
     public async Task Ping_and_status_expect_the_one_worker_a_debug_run_keeps_although_the_config_says_three(CancellationToken cancellationToken)
     {
-        // Arrange
+        // Arrange: three workers configured, one run under --debug.
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 3, ["--tick-seconds", "1"], stopGraceSeconds: 2);
-        await using var launcher = LauncherProcess.Start(sandbox, ["run", "--debug"]);
-        var ready = await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken);
-        var pid = SpineFacts.PidOfNode(SpineFacts.NodesInReadyLine(ready).Single());
-        sandbox.Processes.Track(pid);
+        var config = LauncherConfig.SampleWorkers(3) with { StopGraceSeconds = 2 };
+        await using var run = await LauncherRun.StartAsync(sandbox, config, args: ["--debug"], cancellationToken: cancellationToken);
+        var pid = run.Workers.Single().Pid;
 
         // Act
         var ping = await LauncherCli.RunAsync(sandbox, ["ping"], Deadline, cancellationToken: cancellationToken);
@@ -42,8 +40,6 @@ public sealed class DebugRunExpectationTests
                 e.GetProperty("kind").GetString() == "worker-started" && e.GetProperty("pid").GetInt32() == pid), Is.True, status.Stdout);
         });
 
-        launcher.Signal(Signals.SIGTERM);
-        Assert.That(await launcher.WaitForExitAsync(Deadline, cancellationToken), Is.EqualTo(0), launcher.Output);
-        Assert.That(sandbox.Survivors(), Is.Empty);
+        // Disposing the run stops it and asserts exit 0 and no survivors.
     }
 }
