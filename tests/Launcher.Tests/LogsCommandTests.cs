@@ -20,9 +20,9 @@ public sealed partial class LogsCommandTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 2, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(2) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var nodes = SpineFacts.NodesInReadyLine(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken));
+        var nodes = ReadyLine.Nodes(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken));
 
         // Act: plain output, because stdout is a pipe.
         var result = await LauncherCli.RunAsync(sandbox, ["logs"], cancellationToken: cancellationToken);
@@ -50,14 +50,14 @@ public sealed partial class LogsCommandTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var first = SpineFacts.NodesInReadyLine(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken)).Single();
+        var first = ReadyLine.Nodes(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken)).Single();
         await using var follow = LauncherProcess.Start(sandbox, ["logs", "-f"]);
         await follow.WaitForLineAsync(first + " | ", Deadline, cancellationToken);
 
         // Act: SIGKILL the worker; the launcher spawns a replacement with a new pid, so a new log file.
-        Assert.That(ProcessProbe.Signal(SpineFacts.PidOfNode(first), Signals.SIGKILL), Is.True);
+        Assert.That(ProcessProbe.Signal(ReadyLine.PidOf(first), Signals.SIGKILL), Is.True);
         var restarted = await launcher.WaitForLineAsync(line => SpineFacts.StartedPids(launcher).Count >= 2, Deadline, cancellationToken);
         var replacement = SpineFacts.StartedPids(launcher)[1];
         var replacementLine = await follow.WaitForLineAsync(
@@ -84,9 +84,9 @@ public sealed partial class LogsCommandTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 2, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(2) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
-        var nodes = SpineFacts.NodesInReadyLine(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken));
+        var nodes = ReadyLine.Nodes(await launcher.WaitForLineAsync("ready:", Deadline, cancellationToken));
         var chosen = nodes[0];
         var shortName = chosen[..chosen.IndexOf('@', StringComparison.Ordinal)];
 
@@ -124,7 +124,7 @@ public sealed partial class LogsCommandTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
 
         // Act
         var result = await LauncherCli.RunAsync(sandbox, ["logs", .. args.Split(' ')], cancellationToken: cancellationToken);

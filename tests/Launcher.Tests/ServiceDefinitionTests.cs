@@ -25,7 +25,7 @@ public sealed class ServiceDefinitionTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        var config = SpineFacts.WriteSampleConfig(sandbox, workers: 2, ["--tick-seconds", "1"]);
+        var config = (LauncherConfig.SampleWorkers(2) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
 
         // Act
         var result = await LauncherCli.RunAsync(sandbox, ["service", "print", .. flags.Split(' '), "--config", config], cancellationToken: cancellationToken);
@@ -42,7 +42,7 @@ public sealed class ServiceDefinitionTests
         if (!File.Exists(Python))
             Assert.Ignore($"{Python} is not installed: the plist is not parsed");
         await using var sandbox = new Sandbox();
-        var config = SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        var config = (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var print = await LauncherCli.RunAsync(sandbox, ["service", "print", "--launchd", "--config", config], cancellationToken: cancellationToken);
         var plist = Path.Combine(sandbox.Dir, "launcher.plist");
         await File.WriteAllTextAsync(plist, print.Stdout, cancellationToken);
@@ -81,7 +81,7 @@ public sealed class ServiceDefinitionTests
         if (!File.Exists(SystemdAnalyze))
             Assert.Ignore($"{SystemdAnalyze} is not installed (Debian: the systemd package): the unit is not verified");
         await using var sandbox = new Sandbox();
-        var config = SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        var config = (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var unitDir = Path.Combine(sandbox.Dir, "units");
         string[] userFlag = user ? ["--user"] : [];
         var install = await LauncherCli.RunAsync(sandbox, ["service", "install", "--systemd", .. userFlag, "--unit-dir", unitDir, "--config", config], cancellationToken: cancellationToken);
@@ -106,7 +106,7 @@ public sealed class ServiceDefinitionTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        var config = SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        var config = (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var unitDir = Path.Combine(sandbox.Dir, "units");
         var unit = Path.Combine(unitDir, $"launcher-{sandbox.Instance}.service");
         string[] install = ["service", "install", "--systemd", "--unit-dir", unitDir, "--config", config];
@@ -146,7 +146,7 @@ public sealed class ServiceDefinitionTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        var config = SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        var config = (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
         var configHome = Path.Combine(sandbox.Dir, "config-home");
 
         // Act: without --unit-dir, --user writes under $XDG_CONFIG_HOME/systemd/user.
@@ -175,7 +175,7 @@ public sealed class ServiceDefinitionTests
     {
         // Arrange
         await using var sandbox = new Sandbox();
-        var config = SpineFacts.WriteSampleConfig(sandbox, workers: 1, ["--tick-seconds", "1"]);
+        var config = (LauncherConfig.SampleWorkers(1) with { StopGraceSeconds = 5 }).WriteTo(sandbox);
 
         // Act
         var result = await LauncherCli.RunAsync(sandbox, ["service", .. args.Split(' '), "--config", config], cancellationToken: cancellationToken);
