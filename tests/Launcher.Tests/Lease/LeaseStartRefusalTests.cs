@@ -54,6 +54,7 @@ public sealed class LeaseStartRefusalTests
     {
         await using var launcher = LauncherProcess.Start(sandbox, ["run", "--config", config]);
         var exit = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        return (exit, launcher.StderrLines);
+        // Log lines share stderr with the error; the error is the line that starts with "launcher:".
+        return (exit, launcher.StderrLines.Where(line => line.StartsWith("launcher:", StringComparison.Ordinal)).ToList());
     }
 }
