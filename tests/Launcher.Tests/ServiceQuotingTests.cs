@@ -15,6 +15,10 @@ public sealed class ServiceQuotingTests
     public void A_systemd_word_is_escaped_as_systemd_syntax_reads_it(string word, string expected) =>
         Assert.That(SystemdUnit.Quote(word), Is.EqualTo(expected));
 
+    [Test]
+    public void An_environment_value_keeps_its_dollar_and_doubles_its_percent() =>
+        Assert.That(SystemdUnit.Quote("LAUNCHER_RUNTIME_DIR=/run/$x/100%", commandLine: false), Is.EqualTo("LAUNCHER_RUNTIME_DIR=/run/$x/100%%"));
+
     [TestCase(@"C:\launcher\launcher.exe", @"C:\launcher\launcher.exe")]
     [TestCase(@"C:\Program Files\launcher.exe", "\"C:\\Program Files\\launcher.exe\"")]
     [TestCase(@"C:\dir with space\", "\"C:\\dir with space\\\\\"")]

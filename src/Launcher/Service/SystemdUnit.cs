@@ -25,8 +25,8 @@ internal static class SystemdUnit
         // A path setting, not a command line: taken verbatim to the end of the line, only specifiers expand.
         unit.Append("WorkingDirectory=").Append(target.WorkingDirectory.Replace("%", "%%", StringComparison.Ordinal)).Append('\n');
         if (target.RuntimeDir is not null)
-            unit.Append("Environment=").Append(Quote("LAUNCHER_RUNTIME_DIR=" + target.RuntimeDir)).Append('\n');
-        unit.Append("ExecStart=").Append(string.Join(' ', new[] { target.LauncherPath }.Concat(target.RunArguments).Select(Quote))).Append('\n');
+            unit.Append("Environment=").Append(Quote("LAUNCHER_RUNTIME_DIR=" + target.RuntimeDir, commandLine: false)).Append('\n');
+        unit.Append("ExecStart=").Append(string.Join(' ', new[] { target.LauncherPath }.Concat(target.RunArguments).Select(word => Quote(word)))).Append('\n');
         unit.Append("ExecReload=/bin/kill -HUP $MAINPID\n");
         // SIGTERM to the launcher alone: it stops its workers itself (grace, then SIGKILL); systemd kills what is
         // left of the cgroup only after TimeoutStopSec.
@@ -41,12 +41,15 @@ internal static class SystemdUnit
     }
 
     /// <summary>
-    /// One word of a unit file: <c>%</c> doubled (specifier), <c>$</c> doubled (variable expansion in Exec lines),
-    /// double quotes around words with spaces, quotes or backslashes (systemd.syntax(7) C-style escapes).
+    /// One word of a unit file: <c>%</c> doubled (specifier), in a <paramref name="commandLine"/> (Exec*=) also
+    /// <c>$</c> doubled (variable expansion; Environment= does not expand), double quotes around words with spaces,
+    /// quotes or backslashes (systemd.syntax(7) C-style escapes).
     /// </summary>
-    internal static string Quote(string word)
+    internal static string Quote(string word, bool commandLine = true)
     {
-        var escaped = word.Replace("%", "%%", StringComparison.Ordinal).Replace("$", "$$", StringComparison.Ordinal);
+        var escaped = word.Replace("%", "%%", StringComparison.Ordinal);
+        if (commandLine)
+            escaped = escaped.Replace("$", "$$", StringComparison.Ordinal);
         if (escaped.Length > 0 && !escaped.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or ';'))
             return escaped;
         return "\"" + escaped.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
