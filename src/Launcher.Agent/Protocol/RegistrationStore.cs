@@ -32,11 +32,16 @@ internal static class RegistrationStore
         WorkerRegistration? registration;
         try
         {
-            registration = JsonSerializer.Deserialize(File.ReadAllText(file), ProtocolJson.Default.WorkerRegistration);
+            // Only a small regular file: a FIFO planted here would block a plain read for ever (issue 10, item 9).
+            registration = JsonSerializer.Deserialize(RuntimeFile.ReadText(file), ProtocolJson.Default.WorkerRegistration);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+        catch (NotRegularFileException)
+        {
+            return new RegistrationRead(file, null, "not a regular file");
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
         {

@@ -13,7 +13,8 @@ internal static class AtomicJsonFile
     {
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), type);
+            // A FIFO or a huge file planted here must not hang or flood the reader (issue 10, item 9).
+            return JsonSerializer.Deserialize(RuntimeFile.ReadText(path), type);
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
         {

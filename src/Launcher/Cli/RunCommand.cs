@@ -84,7 +84,7 @@ internal static class RunCommand
         var time = TimeProvider.System;
         var children = new ChildRegistry();
         var guard = EnvironmentGuard.ForSelf(spec.Instance, platform.Processes);
-        var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns);
+        var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns, new ConfiguredProgram(spec.Command.Program));
         var pinger = new WorkerPinger(spec, paths, children);
         return new RunContext(
             effective,

@@ -1,37 +1,81 @@
+using Launcher.Guard;
 using Launcher.Platform;
+using Launcher.Strays;
 
 namespace Launcher.Cli;
 
-/// <summary>`launcher stop`: SIGTERM to the running launcher of the instance, then waits until it has stopped its workers and exited.</summary>
+/// <summary>
+/// `launcher stop`: SIGTERM to the running launcher of the instance, then waits until it has stopped its workers and
+/// exited. The holder file only names a candidate: it is signalled only when <see cref="RunningLauncher"/> proves it
+/// is the live launcher holding this instance's lock, else nothing is signalled and the reason is printed.
+/// </summary>
 internal static class StopCommand
 {
-    public static async Task<int> ExecuteAsync(string? configPath)
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    // Beyond the launcher's own stop (grace + hook timeout): its host's shutdown margin.
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(30);
+
+    public static Task<int> ExecuteAsync(string? configPath) => ExecuteAsync(configPath, TimeProvider.System);
+
+    public static async Task<int> ExecuteAsync(string? configPath, TimeProvider time)
     {
         var view = InstanceView.Open(configPath);
-        var holder = view.LiveHolder();
+        RuntimeDirectoryGate.Require(view.Paths, view.Platform.Processes.CurrentUserId);
+        var holder = GuardHolder.TryRead(view.Paths.HolderFile);
         if (holder is null)
         {
             Console.WriteLine($"no launcher is running instance '{view.Spec.Instance}'");
             return ExitCodes.Ok;
         }
 
-        var identity = new ProcessIdentity(holder.Pid, holder.StartTicks);
+        if (RunningLauncher.Verify(view.Paths, holder, view.Platform.Processes, out var problem) is not { } identity)
+        {
+            // A stale or planted holder file: the lock tells whether any launcher runs at all.
+            Console.WriteLine($"signalled nothing: {problem}");
+            if (!IsLocked(view.Paths.LockFile))
+            {
+                Console.WriteLine($"no launcher is running instance '{view.Spec.Instance}'");
+                return ExitCodes.Ok;
+            }
+
+            ConsoleErrors.Write($"instance '{view.Spec.Instance}' is locked ({view.Paths.LockFile}) by a process {view.Paths.HolderFile} does not name; not stopping anything");
+            return ExitCodes.Failure;
+        }
+
         Console.WriteLine($"stopping launcher pid {holder.Pid} (instance '{view.Spec.Instance}') ...");
         view.Platform.Signals.Send(identity, Signal.Terminate);
 
-        var deadline = DateTime.UtcNow + view.Spec.StopGrace + TimeSpan.FromSeconds(30);
+        var budget = view.Spec.StopGrace + (view.Spec.OnWorkerExit?.Timeout ?? TimeSpan.Zero) + Margin;
+        var started = time.GetTimestamp();
         while (view.Platform.Processes.IsAlive(identity))
         {
-            if (DateTime.UtcNow > deadline)
+            if (time.GetElapsedTime(started) > budget)
             {
-                ConsoleErrors.Write($"launcher pid {holder.Pid} did not exit in time; it may still be stopping its workers");
+                ConsoleErrors.Write($"launcher pid {holder.Pid} did not exit within {budget.TotalSeconds:F0} s; it may still be stopping its workers");
                 return ExitCodes.Failure;
             }
 
-            await Task.Delay(50);
+            await Task.Delay(PollInterval, time);
         }
 
         Console.WriteLine("stopped");
         return ExitCodes.Ok;
+    }
+
+    // Does anybody hold the lock? A non-blocking attempt; taken, it is released at once (never deleted: flock(2)).
+    private static bool IsLocked(string lockFile)
+    {
+        if (!File.Exists(lockFile))
+            return false;
+        try
+        {
+            using var probe = new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 }

@@ -8,17 +8,23 @@ namespace Launcher.Cli;
 /// <summary>
 /// `launcher strays [--kill] [--json]`: lists workers of the instance that no live launcher owns (changing
 /// nothing), or kills their trees. Workers of a running launcher are not strays and are never touched here.
+/// Processes that only a stray pattern names (not running the configured program) are listed as unconfirmed
+/// candidates and never killed, with or without --kill.
 /// </summary>
 internal static class StraysCommand
 {
     public static async Task<int> ExecuteAsync(string? configPath, bool kill, bool json)
     {
         var view = InstanceView.Open(configPath);
+        RuntimeDirectoryGate.Require(view.Paths, view.Platform.Processes.CurrentUserId);
         var discovery = view.Finder.Find();
         var ownership = new Ownership(view.Platform.Processes, view.LiveHolder());
         var strays = discovery.Units.Where(u => ownership.OwnerOf(u) is null).ToList();
 
         var entries = strays.Select(u => new StrayEntry(u.Node, u.Pid ?? 0, u.Members.Count, u.FoundBy, u.Root?.CommandText ?? "")).ToList();
+        var candidates = discovery.Candidates
+            .Select(u => new CandidateEntry(u.Pid ?? 0, u.Members.Count, (u.Root is { } root ? ConfiguredProgram.ExecutableOf(root.Pid) : null) ?? "unknown", u.Root?.CommandText ?? ""))
+            .ToList();
         var stale = discovery.Stale.Select(s => $"{s.Node ?? Path.GetFileName(s.File)}: {s.Reason}").ToList();
         List<KilledEntry> killed = [];
         if (kill)
@@ -38,7 +44,7 @@ internal static class StraysCommand
 
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new StrayReport(view.Spec.Instance, entries, stale, killed), StrayJson.Default.StrayReport));
+            Console.WriteLine(JsonSerializer.Serialize(new StrayReport(view.Spec.Instance, entries, candidates, stale, killed), StrayJson.Default.StrayReport));
         }
         else
         {
@@ -46,6 +52,8 @@ internal static class StraysCommand
                 Console.WriteLine($"no stray workers of instance '{view.Spec.Instance}'");
             foreach (var entry in entries)
                 Console.WriteLine($"stray {entry.Node ?? "(no node)"} pid {entry.Pid}: {entry.TreeSize} process(es), found by {entry.FoundBy}: {entry.CommandLine}");
+            foreach (var candidate in candidates)
+                Console.WriteLine($"unconfirmed pid {candidate.Pid}: matches strays.match but runs {candidate.Executable}, not {view.Spec.Command.Program}; never killed: {candidate.CommandLine}");
             foreach (var line in stale)
                 Console.WriteLine($"stale registration {line}{(kill ? " (removed)" : "")}");
             foreach (var entry in killed)
@@ -94,6 +102,7 @@ internal sealed record KilledEntry(
 internal sealed record StrayReport(
     [property: JsonPropertyName("instance")] string Instance,
     [property: JsonPropertyName("strays")] IReadOnlyList<StrayEntry> Strays,
+    [property: JsonPropertyName("unconfirmed")] IReadOnlyList<CandidateEntry> Unconfirmed,
     [property: JsonPropertyName("staleRegistrations")] IReadOnlyList<string> StaleRegistrations,
     [property: JsonPropertyName("killed")] IReadOnlyList<KilledEntry> Killed);
 

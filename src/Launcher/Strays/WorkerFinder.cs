@@ -9,6 +9,10 @@ namespace Launcher.Strays;
 /// Finds every worker of an instance from three sources, merged by process identity: registrations in the
 /// runtime directory, processes whose environment carries the instance marker, and configured command-line
 /// patterns. Only processes of the current user are considered, and never this process or its ancestors.
+/// No source alone is enough to make a process a worker (issue 10, items 1 and 3): a registration counts only
+/// when its process backs it (carries the instance marker, or answers the ping as the registered node), a
+/// pattern match only when the process runs the configured program; an unconfirmed match is a candidate that
+/// `launcher strays` lists and nothing kills.
 /// </summary>
 /// <remarks>
 /// Each process lands in exactly one worker. A registered process is named by its registration, a marker holder
@@ -18,7 +22,7 @@ namespace Launcher.Strays;
 /// process carrying any instance marker, or a launcher process (or anything below one). Whether a unit found
 /// here is a stray is decided by <see cref="Ownership"/>.
 /// </remarks>
-internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, IReadOnlyList<Regex> patterns)
+internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, IReadOnlyList<Regex> patterns, ConfiguredProgram program)
 {
     private static readonly TimeSpan IdentityPingTimeout = TimeSpan.FromSeconds(2);
 
@@ -54,10 +58,10 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
 
         var explained = groups.Values.SelectMany(g => g.WithDescendants(childrenOf).Keys).ToHashSet();
         explained.UnionWith(ProcessTree.Descendants(childrenOf, [Environment.ProcessId]).Select(p => p.Pid));
-        AddPatternMatches(snapshot, candidates, markersOf, explained, groups);
+        var unconfirmed = AddPatternMatches(snapshot, candidates, childrenOf, markersOf, explained, groups);
 
         var units = groups.Values.Select(g => g.ToUnit(childrenOf)).OrderBy(u => u.Pid).ToList();
-        return new Discovery(units, stale);
+        return new Discovery(units, stale, unconfirmed.Values.Select(g => g.ToUnit(childrenOf)).OrderBy(u => u.Pid).ToList());
     }
 
     /// <summary>The worker a process belongs to: its group key and node name (null when only a pid names it).</summary>
@@ -86,23 +90,40 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         return ($"pid:{current}", null);
     }
 
-    private void AddPatternMatches(
+    /// <summary>
+    /// Adds pattern matches that run the configured program to <paramref name="groups"/>; returns the others,
+    /// grouped the same way, as unconfirmed candidates.
+    /// </summary>
+    private Dictionary<string, Group> AddPatternMatches(
         IReadOnlyList<ProcessInfo> snapshot,
         Dictionary<int, ProcessInfo> candidates,
+        ILookup<int, ProcessInfo> childrenOf,
         Dictionary<int, ProcessMarkers> markersOf,
         HashSet<int> explained,
         Dictionary<string, Group> groups)
     {
+        var unconfirmed = new Dictionary<string, Group>(StringComparer.Ordinal);
         if (patterns.Count == 0)
-            return;
+            return unconfirmed;
 
         var all = snapshot.ToDictionary(p => p.Pid);
         var matched = candidates.Values
             .Where(p => !explained.Contains(p.Pid) && p.CommandLine.Count > 0 && patterns.Any(r => Matches(r, p.CommandText)))
             .Where(p => !BelongsToSomeLauncher(p, all, markersOf))
-            .ToDictionary(p => p.Pid);
+            .ToList();
 
-        // A pool child matches the same pattern as its parent: the tree's top match is the worker.
+        // A match is a worker only when the kernel corroborates it: a broad pattern, or one run as root, must never
+        // turn into `pkill -f` (issue 10, item 1). What lies below a confirmed worker dies with its tree anyway.
+        var confirmed = matched.Where(program.IsRunBy).ToDictionary(p => p.Pid);
+        AddTrees(confirmed, groups, "pattern");
+        var inConfirmedTrees = ProcessTree.Descendants(childrenOf, confirmed.Keys).Select(p => p.Pid).ToHashSet();
+        AddTrees(matched.Where(p => !confirmed.ContainsKey(p.Pid) && !inConfirmedTrees.Contains(p.Pid)).ToDictionary(p => p.Pid), unconfirmed, "pattern only");
+        return unconfirmed;
+    }
+
+    /// <summary>A pool child matches the same pattern as its parent: the top match of each tree is the worker.</summary>
+    private static void AddTrees(Dictionary<int, ProcessInfo> matched, Dictionary<string, Group> groups, string foundBy)
+    {
         foreach (var process in matched.Values)
         {
             var root = process;
@@ -110,7 +131,7 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
             while (matched.TryGetValue(root.ParentPid, out var parent) && visited.Add(parent.Pid))
                 root = parent;
             var group = GroupFor(groups, $"pid:{root.Pid}", null);
-            group.FoundBy.Add("pattern");
+            group.FoundBy.Add(foundBy);
             group.Add(process, null);
         }
     }
@@ -120,14 +141,14 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
     /// grouped by marker already; another instance's worker is not ours), a launcher process itself (`run`, its
     /// watchdog, an exec shim: a pattern naming the config file matches them), or anything below either.
     /// </summary>
-    private bool BelongsToSomeLauncher(ProcessInfo process, Dictionary<int, ProcessInfo> all, Dictionary<int, ProcessMarkers> markersOf)
+    private static bool BelongsToSomeLauncher(ProcessInfo process, Dictionary<int, ProcessInfo> all, Dictionary<int, ProcessMarkers> markersOf)
     {
         var seen = new HashSet<int>();
         for (ProcessInfo? current = process; current is not null && current.Pid > 1 && seen.Add(current.Pid); current = all.GetValueOrDefault(current.ParentPid))
         {
             if (markersOf.TryGetValue(current.Pid, out var markers) && markers.Instance is not null)
                 return true;
-            if (LauncherProcesses.IsLauncher(current, processes))
+            if (LauncherProcesses.IsLauncher(current))
                 return true;
         }
 
@@ -151,6 +172,7 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         Dictionary<int, ProcessInfo> candidates, Dictionary<int, ProcessMarkers> marked, List<StaleRegistration> stale)
     {
         var registered = new Dictionary<int, WorkerRegistration>();
+        var claims = new List<(string File, WorkerRegistration Registration)>();
         foreach (var read in RegistrationStore.ReadAll(paths.WorkersDir))
         {
             if (read.Complete is not { } registration)
@@ -159,15 +181,51 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
                 continue;
             }
 
-            var reason = StaleReason(registration, candidates) ?? UnprovenAcrossReboots(registration, marked);
-            if (reason is not null)
+            if (StaleReason(registration, candidates) is { } reason)
                 stale.Add(new StaleRegistration(read.File, registration.Node, registration.Pid, reason));
             else
+                claims.Add((read.File, registration));
+        }
+
+        foreach (var (file, registration, backed) in BackedClaims(claims, marked))
+        {
+            if (backed)
                 registered[registration.Pid] = registration;
+            else
+                stale.Add(new StaleRegistration(file, registration.Node, registration.Pid, Unbacked(registration)));
         }
 
         return registered;
     }
+
+    /// <summary>
+    /// A registration is a claim; the process must back it before anything trusts it (issue 10, item 3): it carries
+    /// this instance's marker, or it answers the protocol ping on its socket with the registered node and pid. The
+    /// pings run together, so many silent claims cost one timeout, not one each.
+    /// </summary>
+    private List<(string File, WorkerRegistration Registration, bool Backed)> BackedClaims(
+        List<(string File, WorkerRegistration Registration)> claims, Dictionary<int, ProcessMarkers> marked)
+    {
+        var pings = claims
+            .Select(c => marked.ContainsKey(c.Registration.Pid)
+                ? Task.FromResult(true)
+                : AnswersAsync(c.Registration))
+            .ToArray();
+        Task.WaitAll(pings);
+        return claims.Select((c, i) => (c.File, c.Registration, pings[i].Result)).ToList();
+    }
+
+    private async Task<bool> AnswersAsync(WorkerRegistration registration)
+    {
+        // Only the socket beside the registration, whatever path the file names: a planted file must not make us connect elsewhere.
+        var reply = await PingClient.PingAsync(paths.SocketFile(registration.Pid), IdentityPingTimeout, CancellationToken.None);
+        return reply is not null && reply.Pid == registration.Pid && string.Equals(reply.Node, registration.Node, StringComparison.Ordinal);
+    }
+
+    private static string Unbacked(WorkerRegistration registration) =>
+        string.IsNullOrEmpty(registration.BootId)
+            ? "no bootId, and the process neither carries the instance marker nor answers a ping: cannot prove identity across reboots"
+            : $"pid {registration.Pid} neither carries the instance marker nor answers a ping as {registration.Node}: a registration alone is only a claim, the process is left alone";
 
     private string? StaleReason(WorkerRegistration registration, Dictionary<int, ProcessInfo> candidates)
     {
@@ -181,25 +239,6 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         if (!candidates.TryGetValue(registration.Pid, out var process) || process.Identity.StartTicks != registration.StartTicks)
             return $"pid {registration.Pid} is not a live process of this user";
         return null;
-    }
-
-    /// <summary>
-    /// Without a boot id, pid and start ticks may name a process of a later boot (the runtime directory can outlive
-    /// a reboot). Such a registration counts only when its process carries the instance marker or answers a ping
-    /// on the registered socket with the registered pid.
-    /// </summary>
-    private static string? UnprovenAcrossReboots(WorkerRegistration registration, Dictionary<int, ProcessMarkers> marked)
-    {
-        if (!string.IsNullOrEmpty(registration.BootId) || marked.ContainsKey(registration.Pid))
-            return null;
-        if (!string.IsNullOrEmpty(registration.Socket))
-        {
-            var reply = PingClient.PingAsync(registration.Socket, IdentityPingTimeout, CancellationToken.None).GetAwaiter().GetResult();
-            if (reply?.Pid == registration.Pid)
-                return null;
-        }
-
-        return "no bootId, and the process neither carries the instance marker nor answers a ping: cannot prove identity across reboots";
     }
 
     private static Group GroupFor(Dictionary<string, Group> groups, string key, string? node)

@@ -1,0 +1,133 @@
+using System.Runtime.InteropServices;
+using Launcher.Platform;
+using Launcher.Storage;
+
+namespace Launcher.Strays;
+
+/// <summary>
+/// The corroboration a stray pattern needs before its match may be killed (issue 10, item 1): the process runs the
+/// configured command's program. A pattern is text anyone's command line can contain; the executable the kernel
+/// loaded (<c>/proc/&lt;pid&gt;/exe</c>, proc(5)) is not. For a <c>#!</c> script the kernel runs the interpreter with
+/// the script's path as an argument (execve(2), "Interpreter scripts"), so there the interpreter must be the
+/// executable and the script must be what it runs.
+/// </summary>
+internal sealed partial class ConfiguredProgram
+{
+    private const string Deleted = " (deleted)";
+    private readonly string? _program;
+    private readonly string? _interpreter;
+    private readonly string? _interpreterName;
+
+    public ConfiguredProgram(string program)
+    {
+        Path = program;
+        _program = RealPath(program);
+        if (_program is not null && ReadShebang(_program) is { } shebang)
+        {
+            // `#!/usr/bin/env python3` execs python3: the executable is then whatever `python3` is on PATH.
+            if (System.IO.Path.GetFileName(shebang.Interpreter) == "env" && shebang.Argument is { Length: > 0 } name)
+                _interpreterName = name;
+            else
+                _interpreter = RealPath(shebang.Interpreter);
+        }
+    }
+
+    /// <summary>The program as configured, for messages.</summary>
+    public string Path { get; }
+
+    /// <summary>True when the kernel says <paramref name="process"/> runs this program (or this script).</summary>
+    public bool IsRunBy(ProcessInfo process)
+    {
+        if (_program is null || ExecutableOf(process.Pid) is not { } executable)
+            return false;
+        if (executable == _program)
+            return true;
+
+        var interpreterMatches = _interpreter is not null
+            ? executable == _interpreter
+            : _interpreterName is not null && System.IO.Path.GetFileName(executable).StartsWith(_interpreterName, StringComparison.Ordinal);
+        if (!interpreterMatches)
+            return false;
+
+        // argv = [interpreter, optional shebang argument, script path, ...]: the script is argv[1] or argv[2].
+        return process.CommandLine.Skip(1).Take(2).Any(argument => ResolveArgument(process.Pid, argument) == _program);
+    }
+
+    /// <summary>What <c>/proc/&lt;pid&gt;/exe</c> points at (without " (deleted)"), for messages; null when unreadable.</summary>
+    public static string? ExecutableOf(int pid)
+    {
+        try
+        {
+            var target = File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName;
+            if (target is null)
+                return null;
+            // A worker whose binary was rebuilt under it runs the old inode; its path still names the program.
+            return target.EndsWith(Deleted, StringComparison.Ordinal) ? target[..^Deleted.Length] : target;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // gone, or not ours to inspect: not corroborated
+        }
+    }
+
+    private static string? ResolveArgument(int pid, string argument)
+    {
+        if (argument.Length == 0)
+            return null;
+        try
+        {
+            var cwd = File.ResolveLinkTarget($"/proc/{pid}/cwd", returnFinalTarget: false)?.FullName;
+            var full = System.IO.Path.IsPathRooted(argument) ? argument : cwd is null ? null : System.IO.Path.GetFullPath(argument, cwd);
+            return full is null ? null : RealPath(full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>realpath(3): every symlink resolved, in the directories too, as the kernel's exe link shows it.</summary>
+    private static string? RealPath(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+            return File.Exists(path) ? System.IO.Path.GetFullPath(path) : null;
+        var resolved = NativeRealPath(path, 0);
+        if (resolved == 0)
+            return null;
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
+
+    private static (string Interpreter, string? Argument)? ReadShebang(string path)
+    {
+        if (!RuntimeFile.IsRegularFile(path))
+            return null; // a FIFO would block the open
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var buffer = new byte[256];
+            var read = stream.Read(buffer);
+            if (read < 3 || buffer[0] != '#' || buffer[1] != '!')
+                return null;
+            var line = System.Text.Encoding.UTF8.GetString(buffer, 2, read - 2).Split('\n')[0].Trim();
+            var parts = line.Split([' ', '\t'], 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return parts.Length == 0 ? null : (parts[0], parts.Length > 1 ? parts[1] : null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint NativeRealPath(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
+}
