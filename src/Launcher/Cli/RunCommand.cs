@@ -37,6 +37,8 @@ internal static class RunCommand
             throw new Launcher.Exceptions.EnvironmentException($"runtime directory path too long for Unix sockets ({socketBytes} > 107 bytes); set LAUNCHER_RUNTIME_DIR to a shorter path");
         RuntimeDirectory.Prepare(paths.Root, platform);
         using var instanceLock = InstanceLock.Acquire(paths, platform.Processes, spec.SourceDescription);
+        // One launcher per user and instance even across runtime directories (an IDE's XDG_RUNTIME_DIR and a terminal's).
+        using var userInstanceLock = UserInstanceLock.Acquire(spec.Instance, platform.Processes);
 
         Directory.CreateDirectory(spec.LogDir);
         paths.CreateWorkersDirectory();
@@ -92,7 +94,7 @@ internal static class RunCommand
             guard,
             platform,
             finder,
-            new TreeKiller(platform.Processes, platform.Signals),
+            new TreeKiller(platform.Processes, platform.Signals, time),
             new WorkerSpawner(spec, paths, guard, spawnThread, children, platform.Processes, time, echoToConsole: effective.EchoWorkerOutput),
             pinger,
             new Verifier(finder, pinger, time),

@@ -29,7 +29,7 @@ internal static class StraysCommand
         List<KilledEntry> killed = [];
         if (kill)
         {
-            var results = await new TreeKiller(view.Platform.Processes, view.Platform.Signals)
+            var results = await new TreeKiller(view.Platform.Processes, view.Platform.Signals, TimeProvider.System)
                 .KillAsync(strays.Select(u => (u.Display, u.Members)).ToList(), view.Spec.StopGrace, CancellationToken.None);
             killed = strays.Zip(results, (unit, result) => new KilledEntry(
                 unit.Node, unit.Pid ?? 0, result.TreeSize, result.EndedBy, (long)result.Elapsed.TotalMilliseconds, result.Survivors)).ToList();

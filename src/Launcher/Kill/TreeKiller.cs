@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Launcher.Platform;
 
 namespace Launcher.Kill;
@@ -6,9 +5,10 @@ namespace Launcher.Kill;
 /// <summary>
 /// Ends whole process trees: SIGTERM (plus SIGCONT, so a stopped process can act on it) to every member,
 /// up to the grace period for them to exit, then SIGKILL to survivors and to anything they forked meanwhile,
-/// then verifies each identity is gone. Every signal is identity-checked immediately before it is sent.
+/// then verifies each identity is gone. Every signal is identity-checked immediately before it is sent. Time comes
+/// from the injected <see cref="TimeProvider"/> only, so the grace period and the verification wait are testable.
 /// </summary>
-internal sealed class TreeKiller(IProcessTable processes, ISignalSender signals)
+internal sealed class TreeKiller(IProcessTable processes, ISignalSender signals, TimeProvider time)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan KillVerifyTimeout = TimeSpan.FromSeconds(5);
@@ -19,7 +19,7 @@ internal sealed class TreeKiller(IProcessTable processes, ISignalSender signals)
         TimeSpan grace,
         CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         var protectedPids = KillSafety.ProtectedPids(processes.Snapshot());
         var targets = trees
             .Select(t => new TreeState(t.Name, t.Members.Where(p => KillSafety.MayKill(p, processes.CurrentUserId, protectedPids)).Select(p => p.Identity).ToHashSet()))
@@ -31,7 +31,7 @@ internal sealed class TreeKiller(IProcessTable processes, ISignalSender signals)
             signals.Send(identity, Signal.Continue);
         }
 
-        await WaitUntilGoneAsync(targets, grace, clock, cancellationToken);
+        await WaitUntilGoneAsync(targets, grace, started, cancellationToken);
 
         var stubborn = targets.Where(t => t.Alive(processes).Any()).ToList();
         if (stubborn.Count > 0)
@@ -51,24 +51,24 @@ internal sealed class TreeKiller(IProcessTable processes, ISignalSender signals)
                     signals.Send(identity, Signal.Kill);
             }
 
-            await WaitUntilGoneAsync(stubborn, KillVerifyTimeout, clock, cancellationToken);
+            await WaitUntilGoneAsync(stubborn, KillVerifyTimeout, started, cancellationToken);
         }
 
         return targets
-            .Select(t => new KillResult(t.Name, t.Members.Count, t.UsedKill ? "SIGKILL" : "SIGTERM", t.EndedAfter ?? clock.Elapsed, t.Alive(processes).Count()))
+            .Select(t => new KillResult(t.Name, t.Members.Count, t.UsedKill ? "SIGKILL" : "SIGTERM", t.EndedAfter ?? time.GetElapsedTime(started), t.Alive(processes).Count()))
             .ToList();
     }
 
-    private async Task WaitUntilGoneAsync(List<TreeState> trees, TimeSpan timeout, Stopwatch clock, CancellationToken cancellationToken)
+    private async Task WaitUntilGoneAsync(List<TreeState> trees, TimeSpan timeout, long started, CancellationToken cancellationToken)
     {
-        var waited = Stopwatch.StartNew();
+        var waitStarted = time.GetTimestamp();
         while (true)
         {
             foreach (var tree in trees.Where(t => t.EndedAfter is null && !t.Alive(processes).Any()))
-                tree.EndedAfter = clock.Elapsed;
-            if (trees.All(t => t.EndedAfter is not null) || waited.Elapsed >= timeout)
+                tree.EndedAfter = time.GetElapsedTime(started);
+            if (trees.All(t => t.EndedAfter is not null) || time.GetElapsedTime(waitStarted) >= timeout)
                 return;
-            await Task.Delay(PollInterval, cancellationToken);
+            await Task.Delay(PollInterval, time, cancellationToken);
         }
     }
 

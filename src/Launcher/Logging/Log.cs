@@ -11,15 +11,6 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Warning, "{Note}")]
     public static partial void Warn(ILogger logger, string note);
 
-    [LoggerMessage(10, LogLevel.Information, "Removed stale registration {Worker}: {Reason}")]
-    public static partial void StaleRegistrationRemoved(ILogger logger, string worker, string reason);
-
-    [LoggerMessage(11, LogLevel.Warning, "Found {Count} stray worker(s): {Workers}; killing their trees")]
-    public static partial void StraysFound(ILogger logger, int count, string workers);
-
-    [LoggerMessage(12, LogLevel.Warning, "Killed stray {Result}")]
-    public static partial void StrayKilled(ILogger logger, string result);
-
     [LoggerMessage(60, LogLevel.Information, "onWorkerExit [{Node}] {Line}")]
     public static partial void HookOutput(ILogger logger, string node, string line);
 

@@ -26,6 +26,8 @@ internal sealed class StraySweep(
     public async Task SweepAsync(Func<string, int, CancellationToken, Task> onKilled, CancellationToken cancellationToken)
     {
         var discovery = finder.Find();
+        if (discovery.Candidates.Count > 0)
+            Log.UnconfirmedStraysLeft(logger, discovery.Candidates.Count, finder.Program, string.Join(", ", discovery.Candidates.Select(u => u.Display)));
         foreach (var stale in discovery.Stale)
         {
             File.Delete(stale.File);

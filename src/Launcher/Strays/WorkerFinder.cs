@@ -26,6 +26,9 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
 {
     private static readonly TimeSpan IdentityPingTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The configured program a pattern match must run to count, for messages.</summary>
+    public string Program => program.Path;
+
     public Discovery Find()
     {
         var snapshot = processes.Snapshot();

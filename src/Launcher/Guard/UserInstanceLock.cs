@@ -1,0 +1,135 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Launcher.Agent.Protocol;
+using Launcher.Exceptions;
+using Launcher.Platform;
+
+namespace Launcher.Guard;
+
+/// <summary>
+/// The second guard, independent of the runtime directory (issue 10, "two launchers from different runtime
+/// directories"): the abstract Unix socket name <c>\0launcher/&lt;uid&gt;/&lt;instance&gt;</c> (unix(7), "Abstract
+/// sockets"), bound and listening for the launcher's whole life. An IDE and a terminal with different
+/// <c>XDG_RUNTIME_DIR</c> lock different files, but there is one abstract name per user and instance, so exactly one
+/// of two racing launchers binds it; the other exits 3 naming the winner, whose pid the kernel reports through
+/// <c>SO_PEERCRED</c> (socket(7)). The kernel frees the name when the socket closes, which happens when the launcher
+/// dies by any means: it is never stale and there is no file to delete or plant. The socket is close-on-exec, so
+/// workers never inherit it. Scope: one network namespace (where the abstract names live); Linux only.
+/// </summary>
+internal sealed class UserInstanceLock : IDisposable
+{
+    // unix(7): sun_path is 108 bytes, the leading NUL included.
+    private const int MaxNameBytes = 107;
+    private const int SolSocket = 1;
+    private const int SoPeerCred = 17;
+    private const int HolderAttempts = 25;
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(20);
+
+    private readonly Socket? _socket;
+
+    private UserInstanceLock(Socket? socket)
+    {
+        _socket = socket;
+        if (socket is not null)
+            _ = AcceptAndDropAsync(socket);
+    }
+
+    /// <summary>The abstract name for this user and instance (hashed when the instance name is too long for it).</summary>
+    public static string NameFor(int userId, string instance)
+    {
+        var name = $"launcher/{userId}/{instance}";
+        return Encoding.UTF8.GetByteCount(name) <= MaxNameBytes
+            ? name
+            : $"launcher/{userId}/sha256-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(instance)))}";
+    }
+
+    /// <summary>Binds the name, or throws <see cref="GuardHeldException"/> (exit 3) naming the launcher that holds it.</summary>
+    public static UserInstanceLock Acquire(string instance, IProcessTable processes)
+    {
+        if (!OperatingSystem.IsLinux())
+            return new UserInstanceLock(null); // no abstract socket namespace: the runtime directory lock stands alone
+
+        var endpoint = new UnixDomainSocketEndPoint("\0" + NameFor(processes.CurrentUserId, instance));
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(endpoint);
+            socket.Listen(16);
+            return new UserInstanceLock(socket);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            throw new GuardHeldException(DescribeHolder(endpoint, instance, processes));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static string DescribeHolder(UnixDomainSocketEndPoint endpoint, string instance, IProcessTable processes)
+    {
+        // The winner binds, then listens: a connect in between is refused, so give it a moment (about 0.5 s).
+        for (var attempt = 1; ; attempt++)
+        {
+            if (PeerOf(endpoint) is { } peer)
+                return Describe(peer.Pid, peer.UserId, instance, processes);
+            if (attempt == HolderAttempts)
+                return $"instance '{instance}' is already run by another launcher of yours (it holds the name @{NameFor(processes.CurrentUserId, instance)}), which did not say who it is";
+            Thread.Sleep(RetryInterval);
+        }
+    }
+
+    private static string Describe(int pid, int userId, string instance, IProcessTable processes)
+    {
+        if (userId != processes.CurrentUserId)
+            return $"the name @{NameFor(processes.CurrentUserId, instance)} that guards instance '{instance}' is held by uid {userId} (pid {pid}), not by you; refusing to start";
+        if (pid <= 0 || processes.Get(pid) is not { } holder)
+            return $"instance '{instance}' is already run by another launcher of yours (outside this pid namespace)";
+
+        var runtimeDir = processes.ReadEnvironmentVariable(pid, EnvironmentNames.RuntimeDir)
+            ?? (processes.ReadEnvironmentVariable(pid, "XDG_RUNTIME_DIR") is { Length: > 0 } xdg ? Path.Combine(xdg, "launcher") : $"/tmp/launcher-{userId}");
+        return $"instance '{instance}' is already run by launcher pid {pid} (runtime dir {runtimeDir}; started " +
+            $"{processes.StartTimeOf(holder.Identity.StartTicks).ToLocalTime():yyyy-MM-dd HH:mm:ss}, command line: {holder.CommandText}). " +
+            $"Stop it with `launcher stop` (with {EnvironmentNames.RuntimeDir}={runtimeDir}).";
+    }
+
+    private static (int Pid, int UserId)? PeerOf(UnixDomainSocketEndPoint endpoint)
+    {
+        try
+        {
+            using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            client.Connect(endpoint);
+            // struct ucred { pid_t pid; uid_t uid; gid_t gid; }: the listener's credentials, taken at listen(2).
+            Span<byte> credentials = stackalloc byte[12];
+            if (client.GetRawSocketOption(SolSocket, SoPeerCred, credentials) < 8)
+                return null;
+            return (BitConverter.ToInt32(credentials), BitConverter.ToInt32(credentials[4..]));
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    // Losers connect to learn who we are; accept and close at once so the backlog never fills.
+    private static async Task AcceptAndDropAsync(Socket socket)
+    {
+        try
+        {
+            while (true)
+            {
+                using var client = await socket.AcceptAsync();
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Disposed at exit.
+        }
+    }
+
+    public void Dispose() => _socket?.Dispose();
+}
