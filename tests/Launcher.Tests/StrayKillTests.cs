@@ -111,11 +111,14 @@ public sealed class StrayKillTests
     [Test, CancelAfter(60_000)]
     public async Task A_pattern_match_is_killed_but_a_process_that_merely_names_the_instance_is_not(CancellationToken cancellationToken)
     {
-        // Arrange: a hand-started `sleep` the pattern names, and two processes whose command lines contain the instance name.
+        // Arrange: a hand-started SampleWorker (the configured program) the pattern names, and two processes whose
+        // command lines contain the instance name. (A pattern match that does not run the configured program is never
+        // killed: PatternCorroborationTests.)
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        var seconds = "4242" + RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
-        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = [$"^sleep {seconds}$"] }).WriteTo(sandbox);
-        await using var matched = await StrayProcesses.StartAsync(sandbox, "sleep", [seconds], $"sleep {seconds}", cancellationToken: cancellationToken);
+        var seconds = "1.4242" + RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = [$"SampleWorker --tick-seconds {seconds}$"] }).WriteTo(sandbox);
+        await using var matched = await StrayProcesses.StartAsync(sandbox, Repo.SampleWorkerExe, ["--tick-seconds", seconds],
+            $"{Repo.SampleWorkerExe} --tick-seconds {seconds}", cancellationToken: cancellationToken);
         await using var shell = await StrayProcesses.StartAsync(sandbox, "/bin/sh", ["-c", $"sleep 3600; : {sandbox.Instance}"],
             $"/bin/sh -c sleep 3600; : {sandbox.Instance}", cancellationToken: cancellationToken);
         await using var renamed = await StrayProcesses.StartAsync(sandbox, "/bin/bash", ["-c", $"exec -a 'worker-of-{sandbox.Instance}' sleep 3601"],
@@ -132,8 +135,8 @@ public sealed class StrayKillTests
         // Assert
         Assert.Multiple(() =>
         {
-            Assert.That(target.IsAlive, Is.False, "the pattern-matched sleep is killed");
-            Assert.That(launcher.Output, Does.Contain($"Killed stray pid {matched.PidInside} (sleep {seconds})"), launcher.Output);
+            Assert.That(target.IsAlive, Is.False, "the pattern-matched worker is killed");
+            Assert.That(launcher.Output, Does.Contain($"Killed stray pid {matched.PidInside} ({Repo.SampleWorkerExe} --tick-seconds {seconds})"), launcher.Output);
             Assert.That(bystanders, Has.Count.EqualTo(3));
             Assert.That(bystanders.Where(p => !p.IsAlive), Is.Empty, "processes that merely name the instance are left alone");
         });
