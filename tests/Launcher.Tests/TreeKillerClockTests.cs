@@ -93,6 +93,10 @@ public sealed class TreeKillerClockTests
 
         public string? ReadEnvironmentVariable(int pid, string name) => null;
 
+        public string? ReadExecutablePath(int pid) => null;
+
+        public bool IsRaceFree => true;
+
         public ProcessMarkers ReadMarkers(int pid) => ProcessMarkers.None;
 
         public DateTimeOffset StartTimeOf(ulong startTicks) => DateTimeOffset.UnixEpoch;

@@ -13,7 +13,7 @@ internal static class PingCommand
     public static async Task<int> ExecuteAsync(string? configPath, int? expect, bool json)
     {
         var view = InstanceView.Open(configPath);
-        Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform.Processes.CurrentUserId);
+        Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform);
         var pinger = view.Pinger();
         var units = view.Finder.Find().Units;
         var answers = await Task.WhenAll(units.Select(async unit =>

@@ -42,6 +42,8 @@ internal static class RunCommand
 
         Directory.CreateDirectory(spec.LogDir);
         paths.CreateWorkersDirectory();
+        // Registrations are read from there: an instance or workers directory behind a symlink or of another user is refused.
+        RuntimeDirectoryGate.Require(paths, platform);
 
         ScrubInheritedMarkers();
 
@@ -86,7 +88,7 @@ internal static class RunCommand
         var time = TimeProvider.System;
         var children = new ChildRegistry();
         var guard = EnvironmentGuard.ForSelf(spec.Instance, platform.Processes);
-        var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns, new ConfiguredProgram(spec.Command.Program));
+        var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns, new ConfiguredProgram(spec.Command.Program, platform.Processes));
         var pinger = new WorkerPinger(spec, paths, children);
         return new RunContext(
             effective,

@@ -19,7 +19,7 @@ internal static class StatusCommand
     public static int Execute(string? configPath, bool json)
     {
         var view = InstanceView.Open(configPath);
-        Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform.Processes.CurrentUserId);
+        Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform);
         var holder = view.LiveHolder();
         var published = view.LiveStatus(holder);
         var now = DateTimeOffset.UtcNow;

@@ -21,7 +21,7 @@ internal static class StopCommand
     public static async Task<int> ExecuteAsync(string? configPath, TimeProvider time)
     {
         var view = InstanceView.Open(configPath);
-        RuntimeDirectoryGate.Require(view.Paths, view.Platform.Processes.CurrentUserId);
+        RuntimeDirectoryGate.Require(view.Paths, view.Platform);
         var holder = GuardHolder.TryRead(view.Paths.HolderFile);
         if (holder is null)
         {

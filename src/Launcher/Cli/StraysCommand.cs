@@ -16,14 +16,14 @@ internal static class StraysCommand
     public static async Task<int> ExecuteAsync(string? configPath, bool kill, bool json)
     {
         var view = InstanceView.Open(configPath);
-        RuntimeDirectoryGate.Require(view.Paths, view.Platform.Processes.CurrentUserId);
+        RuntimeDirectoryGate.Require(view.Paths, view.Platform);
         var discovery = view.Finder.Find();
         var ownership = new Ownership(view.Platform.Processes, view.LiveHolder());
         var strays = discovery.Units.Where(u => ownership.OwnerOf(u) is null).ToList();
 
         var entries = strays.Select(u => new StrayEntry(u.Node, u.Pid ?? 0, u.Members.Count, u.FoundBy, u.Root?.CommandText ?? "")).ToList();
         var candidates = discovery.Candidates
-            .Select(u => new CandidateEntry(u.Pid ?? 0, u.Members.Count, (u.Root is { } root ? ConfiguredProgram.ExecutableOf(root.Pid) : null) ?? "unknown", u.Root?.CommandText ?? ""))
+            .Select(u => new CandidateEntry(u.Pid ?? 0, u.Members.Count, (u.Root is { } root ? view.Platform.Processes.ReadExecutablePath(root.Pid) : null) ?? "unknown", u.Root?.CommandText ?? ""))
             .ToList();
         var stale = discovery.Stale.Select(s => $"{s.Node ?? Path.GetFileName(s.File)}: {s.Reason}").ToList();
         List<KilledEntry> killed = [];

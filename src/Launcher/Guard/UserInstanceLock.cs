@@ -61,7 +61,7 @@ internal sealed class UserInstanceLock : IDisposable
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
             socket.Dispose();
-            throw new GuardHeldException(DescribeHolder(endpoint, instance, processes));
+            throw HeldBy(endpoint, instance, processes);
         }
         catch
         {
@@ -70,31 +70,29 @@ internal sealed class UserInstanceLock : IDisposable
         }
     }
 
-    private static string DescribeHolder(UnixDomainSocketEndPoint endpoint, string instance, IProcessTable processes)
+    private static InstanceNameHeldException HeldBy(UnixDomainSocketEndPoint endpoint, string instance, IProcessTable processes)
     {
+        var name = NameFor(processes.CurrentUserId, instance);
+
         // The winner binds, then listens: a connect in between is refused, so give it a moment (about 0.5 s).
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; attempt <= HolderAttempts; attempt++)
         {
             if (PeerOf(endpoint) is { } peer)
-                return Describe(peer.Pid, peer.UserId, instance, processes);
-            if (attempt == HolderAttempts)
-                return $"instance '{instance}' is already run by another launcher of yours (it holds the name @{NameFor(processes.CurrentUserId, instance)}), which did not say who it is";
+            {
+                if (peer.UserId != processes.CurrentUserId)
+                    return new InstanceNameHeldException(instance, name, null, peer.UserId, null);
+                if (peer.Pid <= 0 || processes.Get(peer.Pid) is not { } process)
+                    break; // outside this pid namespace
+                var holder = new GuardHolder(peer.Pid, process.Identity.StartTicks, processes.StartTimeOf(process.Identity.StartTicks), process.CommandText, "");
+                var runtimeDir = processes.ReadEnvironmentVariable(peer.Pid, EnvironmentNames.RuntimeDir)
+                    ?? (processes.ReadEnvironmentVariable(peer.Pid, "XDG_RUNTIME_DIR") is { Length: > 0 } xdg ? Path.Combine(xdg, "launcher") : $"/tmp/launcher-{peer.UserId}");
+                return new InstanceNameHeldException(instance, name, holder, peer.UserId, runtimeDir);
+            }
+
             Thread.Sleep(RetryInterval);
         }
-    }
 
-    private static string Describe(int pid, int userId, string instance, IProcessTable processes)
-    {
-        if (userId != processes.CurrentUserId)
-            return $"the name @{NameFor(processes.CurrentUserId, instance)} that guards instance '{instance}' is held by uid {userId} (pid {pid}), not by you; refusing to start";
-        if (pid <= 0 || processes.Get(pid) is not { } holder)
-            return $"instance '{instance}' is already run by another launcher of yours (outside this pid namespace)";
-
-        var runtimeDir = processes.ReadEnvironmentVariable(pid, EnvironmentNames.RuntimeDir)
-            ?? (processes.ReadEnvironmentVariable(pid, "XDG_RUNTIME_DIR") is { Length: > 0 } xdg ? Path.Combine(xdg, "launcher") : $"/tmp/launcher-{userId}");
-        return $"instance '{instance}' is already run by launcher pid {pid} (runtime dir {runtimeDir}; started " +
-            $"{processes.StartTimeOf(holder.Identity.StartTicks).ToLocalTime():yyyy-MM-dd HH:mm:ss}, command line: {holder.CommandText}). " +
-            $"Stop it with `launcher stop` (with {EnvironmentNames.RuntimeDir}={runtimeDir}).";
+        return new InstanceNameHeldException(instance, name, null, null, null);
     }
 
     private static (int Pid, int UserId)? PeerOf(UnixDomainSocketEndPoint endpoint)

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Launcher.Platform;
-using Launcher.Storage;
+using Launcher.Agent.Storage;
 
 namespace Launcher.Strays;
 
@@ -13,13 +13,15 @@ namespace Launcher.Strays;
 /// </summary>
 internal sealed partial class ConfiguredProgram
 {
-    private const string Deleted = " (deleted)";
     private readonly string? _program;
     private readonly string? _interpreter;
     private readonly string? _interpreterName;
 
-    public ConfiguredProgram(string program)
+    private readonly IProcessTable _processes;
+
+    public ConfiguredProgram(string program, IProcessTable processes)
     {
+        _processes = processes;
         Path = program;
         _program = RealPath(program);
         if (_program is not null && ReadShebang(_program) is { } shebang)
@@ -38,7 +40,7 @@ internal sealed partial class ConfiguredProgram
     /// <summary>True when the kernel says <paramref name="process"/> runs this program (or this script).</summary>
     public bool IsRunBy(ProcessInfo process)
     {
-        if (_program is null || ExecutableOf(process.Pid) is not { } executable)
+        if (_program is null || _processes.ReadExecutablePath(process.Pid) is not { } executable)
             return false;
         if (executable == _program)
             return true;
@@ -51,23 +53,6 @@ internal sealed partial class ConfiguredProgram
 
         // argv = [interpreter, optional shebang argument, script path, ...]: the script is argv[1] or argv[2].
         return process.CommandLine.Skip(1).Take(2).Any(argument => ResolveArgument(process.Pid, argument) == _program);
-    }
-
-    /// <summary>What <c>/proc/&lt;pid&gt;/exe</c> points at (without " (deleted)"), for messages; null when unreadable.</summary>
-    public static string? ExecutableOf(int pid)
-    {
-        try
-        {
-            var target = File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName;
-            if (target is null)
-                return null;
-            // A worker whose binary was rebuilt under it runs the old inode; its path still names the program.
-            return target.EndsWith(Deleted, StringComparison.Ordinal) ? target[..^Deleted.Length] : target;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null; // gone, or not ours to inspect: not corroborated
-        }
     }
 
     private static string? ResolveArgument(int pid, string argument)

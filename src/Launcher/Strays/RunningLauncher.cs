@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Launcher.Agent.Protocol;
 using Launcher.Guard;
 using Launcher.Platform;
@@ -11,7 +12,7 @@ namespace Launcher.Strays;
 /// (pid + start ticks) is alive and ours, the executable is a launcher binary, and the kernel says that very pid
 /// holds the instance lock (<c>/proc/locks</c>, proc(5): an <c>FLOCK WRITE</c> on the lock file's inode).
 /// </summary>
-internal static class RunningLauncher
+internal static partial class RunningLauncher
 {
     /// <summary>The identity to signal, or null with <paramref name="problem"/> saying why nothing may be signalled.</summary>
     public static ProcessIdentity? Verify(RuntimePaths paths, GuardHolder holder, IProcessTable processes, out string? problem)
@@ -30,8 +31,8 @@ internal static class RunningLauncher
             return null;
         }
 
-        var executable = ConfiguredProgram.ExecutableOf(holder.Pid);
-        if (!IsLauncherBinary(executable))
+        var executable = processes.ReadExecutablePath(holder.Pid);
+        if (!IsLauncherBinary(executable, processes))
         {
             problem = $"pid {holder.Pid} named in {paths.HolderFile} runs {executable ?? "an unreadable executable"}, not a launcher";
             return null;
@@ -46,11 +47,11 @@ internal static class RunningLauncher
         return process.Identity;
     }
 
-    private static bool IsLauncherBinary(string? executable)
+    private static bool IsLauncherBinary(string? executable, IProcessTable processes)
     {
         if (executable is null)
             return false;
-        var own = Environment.ProcessPath is { } path ? ConfiguredProgram.ExecutableOf(Environment.ProcessId) ?? path : null;
+        var own = processes.ReadExecutablePath(Environment.ProcessId);
         var name = Path.GetFileName(executable);
         return executable == own || name == "launcher" || (own is not null && name == Path.GetFileName(own) && name != "dotnet");
     }
@@ -88,8 +89,11 @@ internal static class RunningLauncher
     private static unsafe ulong? InodeOf(string path)
     {
         var buffer = stackalloc byte[256];
-        if (LibC.LStat(path, buffer) != 0)
+        if (LStat(path, buffer) != 0)
             return null;
         return *(ulong*)(buffer + 8);
     }
+
+    [LibraryImport("libc", EntryPoint = "lstat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int LStat(string path, byte* buffer);
 }

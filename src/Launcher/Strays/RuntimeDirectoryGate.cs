@@ -1,6 +1,7 @@
 using Launcher.Agent.Protocol;
 using Launcher.Exceptions;
 using Launcher.Guard;
+using Launcher.Platform;
 
 namespace Launcher.Strays;
 
@@ -11,10 +12,16 @@ namespace Launcher.Strays;
 /// </summary>
 internal static class RuntimeDirectoryGate
 {
-    /// <summary>Throws (exit 2, one line) when <see cref="RuntimeDirectory.Prepare"/> would refuse the directory.</summary>
-    public static void Require(RuntimePaths paths, int userId)
+    /// <summary>
+    /// Throws (exit 2, one line) when <see cref="RuntimeDirectory.Prepare"/> would refuse the runtime directory, or
+    /// when the instance or workers directory in it is a symlink, not a directory, or another user's.
+    /// </summary>
+    public static void Require(RuntimePaths paths, PlatformServices platform)
     {
-        if (RuntimeDirectory.Inspect(paths.Root, userId, out _) is { } problem)
-            throw new EnvironmentException($"refusing runtime directory {paths.Root}: {problem} (set {EnvironmentNames.RuntimeDir} to a private directory)");
+        foreach (var directory in (string[])[paths.Root, Path.GetDirectoryName(paths.WorkersDir)!, paths.WorkersDir])
+        {
+            if (RuntimeDirectory.Inspect(directory, platform, out _) is { } problem)
+                throw new EnvironmentException($"refusing runtime directory {paths.Root}: {problem} (set {EnvironmentNames.RuntimeDir} to a private directory)");
+        }
     }
 }

@@ -144,14 +144,14 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
     /// grouped by marker already; another instance's worker is not ours), a launcher process itself (`run`, its
     /// watchdog, an exec shim: a pattern naming the config file matches them), or anything below either.
     /// </summary>
-    private static bool BelongsToSomeLauncher(ProcessInfo process, Dictionary<int, ProcessInfo> all, Dictionary<int, ProcessMarkers> markersOf)
+    private bool BelongsToSomeLauncher(ProcessInfo process, Dictionary<int, ProcessInfo> all, Dictionary<int, ProcessMarkers> markersOf)
     {
         var seen = new HashSet<int>();
         for (ProcessInfo? current = process; current is not null && current.Pid > 1 && seen.Add(current.Pid); current = all.GetValueOrDefault(current.ParentPid))
         {
             if (markersOf.TryGetValue(current.Pid, out var markers) && markers.Instance is not null)
                 return true;
-            if (LauncherProcesses.IsLauncher(current))
+            if (LauncherProcesses.IsLauncher(current, processes))
                 return true;
         }
 
