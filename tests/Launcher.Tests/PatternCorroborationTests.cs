@@ -19,7 +19,7 @@ public sealed class PatternCorroborationTests
     {
         // Arrange: an unrelated `sleep` and a SampleWorker started by hand without any marker: only the pattern finds either.
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        StrayProcesses.WriteConfig(sandbox, strayPatterns: ["."]);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = ["."] }).WriteTo(sandbox);
         await using var bystander = await StrayProcesses.StartAsync(sandbox, "sleep", ["3700"], "sleep 3700", cancellationToken: cancellationToken);
         var unrelated = Identity.Of(bystander.Pid);
         await using var worker = LauncherProcess.StartProgram(sandbox, Repo.SampleWorkerExe, ["--tick-seconds", "1"]);
@@ -48,7 +48,7 @@ public sealed class PatternCorroborationTests
     {
         // Arrange
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        StrayProcesses.WriteConfig(sandbox, strayPatterns: ["."]);
+        (LauncherConfig.SampleWorkers(1) with { StrayPatterns = ["."] }).WriteTo(sandbox);
         await using var bystander = await StrayProcesses.StartAsync(sandbox, "sleep", ["3701"], "sleep 3701", cancellationToken: cancellationToken);
         var unrelated = Identity.Of(bystander.Pid);
         await using var worker = LauncherProcess.StartProgram(sandbox, Repo.SampleWorkerExe, ["--tick-seconds", "1"]);

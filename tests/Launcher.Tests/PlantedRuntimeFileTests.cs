@@ -27,7 +27,7 @@ public sealed class PlantedRuntimeFileTests
 
         // Arrange: a directory of `nobody` with a complete registration and a holder file, both naming our unrelated sleep.
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        sandbox.WriteSampleConfig();
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var sleeper = await StrayProcesses.StartAsync(sandbox, "sleep", ["3710"], "sleep 3710", cancellationToken: cancellationToken);
         var victim = Identity.Of(sleeper.Pid);
         var foreign = Path.Combine(sandbox.Dir, "foreign");
@@ -64,7 +64,7 @@ public sealed class PlantedRuntimeFileTests
     {
         // Arrange: the runtime directory is a symlink to a directory of ours holding a registration of our sleep.
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        sandbox.WriteSampleConfig();
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var sleeper = await StrayProcesses.StartAsync(sandbox, "sleep", ["3711"], "sleep 3711", cancellationToken: cancellationToken);
         var victim = Identity.Of(sleeper.Pid);
         var target = new RuntimePaths(Path.Combine(sandbox.Dir, "target"), sandbox.Instance);
@@ -93,7 +93,7 @@ public sealed class PlantedRuntimeFileTests
     {
         // Arrange: a holder file naming our unrelated sleep (right pid and start ticks), and no launcher at all.
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        sandbox.WriteSampleConfig();
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var sleeper = await StrayProcesses.StartAsync(sandbox, "sleep", ["3712"], "sleep 3712", cancellationToken: cancellationToken);
         var victim = Identity.Of(sleeper.Pid);
         WriteHolder(sandbox.Paths.HolderFile, sleeper.PidInside, victim.StartTicks!.Value);
@@ -137,7 +137,7 @@ public sealed class PlantedRuntimeFileTests
         // Arrange: right pid, start ticks and boot id, in our own directory; the sleep carries no marker and answers no ping.
         // A worker whose instance comes from configuration (no marker either) but answers the ping backs its registration.
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        sandbox.WriteSampleConfig();
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         await using var sleeper = await StrayProcesses.StartAsync(sandbox, "sleep", ["3714"], "sleep 3714", cancellationToken: cancellationToken);
         var unrelated = Identity.Of(sleeper.Pid);
         var forged = StrayProcesses.WriteRegistration(sandbox, new WorkerRegistration(
@@ -184,7 +184,7 @@ public sealed class PlantedRuntimeFileTests
     {
         // Arrange
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        sandbox.WriteSampleConfig();
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         Directory.CreateDirectory(sandbox.Paths.WorkersDir);
         var fifos = new[] { sandbox.Paths.RegistrationFile(4242), sandbox.Paths.HolderFile, sandbox.Paths.StatusFile };
         var mkfifo = await SpineFacts.RunProgramAsync(sandbox, "mkfifo", fifos, cancellationToken);

@@ -21,7 +21,7 @@ public sealed partial class RacingLaunchersTests
     {
         // Arrange: one config (one instance), two runtime directories.
         await using var sandbox = await Sandbox.InPidNamespaceAsync(cancellationToken);
-        sandbox.WriteSampleConfig();
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
         var otherRuntimeDir = Directory.CreateDirectory(Path.Combine(sandbox.Dir, "other-runtime")).FullName;
 
         for (var round = 1; round <= Rounds; round++)
