@@ -23,7 +23,12 @@ if (options.FailAtStart)
 if (options.ReadyDelaySeconds > 0)
     await Task.Delay(TimeSpan.FromSeconds(options.ReadyDelaySeconds));
 
-var builder = Host.CreateApplicationBuilder();
+// No config reload watcher: by default the host watches appsettings*.json through inotify, one instance per
+// process, and 256 workers of one user hit the kernel's limit of 128 (fs.inotify.max_user_instances, inotify(7)).
+// Workers restart to take new config anyway. Equivalent: DOTNET_hostBuilder__reloadConfigOnChange=false.
+var settings = new HostApplicationBuilderSettings { Configuration = new ConfigurationManager() };
+settings.Configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+var builder = Host.CreateApplicationBuilder(settings);
 builder.Logging.AddSimpleConsole(console =>
 {
     console.SingleLine = true;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Launcher.Guard.Lease;
+using Launcher.Logging;
 using Launcher.Strays;
 using Launcher.Supervise;
 using Spectre.Console;
@@ -36,7 +37,7 @@ internal static class StatusCommand
                 unit.Pid ?? 0,
                 started is null ? null : (long)(now - started.Value).TotalSeconds,
                 known?.LastPingAt,
-                known?.LogFile,
+                known?.LogFile is { } logFile ? LogFileSet.CurrentFile(logFile) : null, // the newest file once Serilog rolled it
                 known?.Restarts ?? 0,
                 StateOf(owner, holder));
         }).ToList();

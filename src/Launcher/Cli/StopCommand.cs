@@ -16,6 +16,8 @@ internal static class StopCommand
     // Beyond the launcher's own stop (grace + hook timeout): its host's shutdown margin.
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
     public static Task<int> ExecuteAsync(string? configPath) => ExecuteAsync(configPath, TimeProvider.System);
 
     public static async Task<int> ExecuteAsync(string? configPath, TimeProvider time)
@@ -48,12 +50,20 @@ internal static class StopCommand
 
         var budget = view.Spec.StopGrace + (view.Spec.OnWorkerExit?.Timeout ?? TimeSpan.Zero) + Margin;
         var started = time.GetTimestamp();
+        var nextProgress = ProgressEvery;
         while (view.Platform.Processes.IsAlive(identity))
         {
             if (time.GetElapsedTime(started) > budget)
             {
                 ConsoleErrors.Write($"launcher pid {holder.Pid} did not exit within {budget.TotalSeconds:F0} s; it may still be stopping its workers");
                 return ExitCodes.Failure;
+            }
+
+            // Say that it is still waiting: the budget may be minutes (stopGraceSeconds + onWorkerExit.timeoutSeconds).
+            if (time.GetElapsedTime(started) is var waited && waited >= nextProgress)
+            {
+                Console.WriteLine($"still stopping launcher pid {holder.Pid}: {waited.TotalSeconds:F0} s of at most {budget.TotalSeconds:F0} s");
+                nextProgress = waited + ProgressEvery;
             }
 
             await Task.Delay(PollInterval, time);

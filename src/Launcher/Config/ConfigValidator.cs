@@ -82,6 +82,7 @@ internal static partial class ConfigValidator
                 values.Get(ConfigSchema.CoordinationKind),
                 values.Get(ConfigSchema.CoordinationUrl),
                 values.Get(ConfigSchema.CoordinationTtl)),
+            LogDirMaxBytes = values.Get(ConfigSchema.LogDirMaxBytes),
         };
     }
 

@@ -21,8 +21,14 @@ internal sealed record LauncherSpec(
     IReadOnlyList<Regex> StrayPatterns,
     HookSpec? OnWorkerExit)
 {
+    /// <summary>Default of <c>logDirMaxBytes</c>: the log directory's cap per instance (oldest files of dead workers go first).</summary>
+    public const long DefaultLogDirMaxBytes = 200L * 1024 * 1024;
+
     /// <summary>One host at a time through a Redis lease, or this machine only (the default).</summary>
     public Guard.Lease.CoordinationSpec Coordination { get; init; } = Guard.Lease.CoordinationSpec.Local;
+
+    /// <summary><c>logDirMaxBytes</c>: all logs of <c>logDir</c> together; over it, dead workers' oldest files are deleted.</summary>
+    public long LogDirMaxBytes { get; init; } = DefaultLogDirMaxBytes;
 }
 
 /// <summary>Liveness and readiness checks. <see cref="Command"/> null means the socket protocol.</summary>

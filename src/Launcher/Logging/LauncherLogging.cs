@@ -25,12 +25,16 @@ internal static class LauncherLogging
                     restrictedToMinimumLevel: verboseConsole ? LogEventLevel.Debug : LogEventLevel.Information,
                     outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
                     standardErrorFromLevel: LogEventLevel.Verbose))
-            .WriteTo.File(
-                Path.Combine(logDir, "launcher.log"),
-                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
-                fileSizeLimitBytes: fileSizeLimitBytes,
-                rollOnFileSizeLimit: true,
-                retainedFileCountLimit: retainedFiles)
+            // A full or failing log disk loses file lines, never an exit code or the cleanup (SafeSink, issue 10).
+            .WriteTo.Sink(new SafeSink(new LoggerConfiguration()
+                .MinimumLevel.Verbose()
+                .WriteTo.File(
+                    Path.Combine(logDir, "launcher.log"),
+                    outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
+                    fileSizeLimitBytes: fileSizeLimitBytes,
+                    rollOnFileSizeLimit: true,
+                    retainedFileCountLimit: retainedFiles)
+                .CreateLogger()))
             .CreateLogger();
     }
 

@@ -1,3 +1,4 @@
+using Launcher.Logging;
 using Serilog;
 using Serilog.Core;
 
@@ -5,49 +6,60 @@ namespace Launcher.Spawn;
 
 /// <summary>
 /// Everything one worker writes to stdout and stderr, timestamped, in <c>logs/worker_&lt;pid&gt;.log</c>
-/// (Serilog.Sinks.File, rolled by size). Keeps the last lines in memory for crash reports. A failing sink
-/// never reaches the worker: Serilog swallows sink errors, and the pipe is drained either way.
+/// (Serilog.Sinks.File, rolled by size). Keeps the last few lines, each cut short, in memory for crash reports.
+/// A failing sink never reaches the worker or the launcher: writes and the final flush go through
+/// <see cref="SafeSink"/>, and the pipe is drained either way.
 /// </summary>
 internal sealed class WorkerLog : IDisposable
 {
-    private const int RecentCapacity = 20;
+    private readonly SafeSink _sink;
     private readonly Logger _logger;
     private readonly ILogger _stdout;
     private readonly ILogger _stderr;
     private readonly Queue<string> _recent = new();
     private readonly Action<string>? _echo;
 
-    public WorkerLog(string path, long fileSizeLimitBytes, int retainedFiles, Action<string>? echo)
+    public WorkerLog(string path, long fileSizeLimitBytes, int retainedFiles, Action<string>? echo, Action<Exception>? onFirstFailure = null)
     {
         Path = path;
         _echo = echo;
-        _logger = new LoggerConfiguration()
-            .WriteTo.File(
-                path,
-                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Stream:l} {Message:l}{NewLine}",
-                fileSizeLimitBytes: fileSizeLimitBytes,
-                rollOnFileSizeLimit: true,
-                retainedFileCountLimit: retainedFiles)
-            .CreateLogger();
+        _sink = new SafeSink(
+            new LoggerConfiguration()
+                .WriteTo.File(
+                    path,
+                    outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Stream:l} {Message:l}{NewLine}",
+                    fileSizeLimitBytes: fileSizeLimitBytes,
+                    rollOnFileSizeLimit: true,
+                    retainedFileCountLimit: retainedFiles)
+                .CreateLogger(),
+            onFirstFailure);
+        _logger = new LoggerConfiguration().WriteTo.Sink(_sink).CreateLogger();
         _stdout = _logger.ForContext("Stream", "out");
         _stderr = _logger.ForContext("Stream", "err");
     }
 
+    /// <summary>The path the log was opened with; once it rolled, <see cref="CurrentPath"/> is the file being written.</summary>
     public string Path { get; }
 
+    /// <summary>The file being written now: the newest of <see cref="Path"/> and its rolled successors.</summary>
+    public string CurrentPath => LogFileSet.CurrentFile(Path);
+
+    /// <summary>Writes one line (already cut to <see cref="OutputBounds.MaxLineChars"/> by the reader).</summary>
     public void Write(string stream, string line)
     {
         (stream == "err" ? _stderr : _stdout).Information("{Line:l}", line);
+        var kept = OutputBounds.Cut(line, OutputBounds.RecentLineChars);
         lock (_recent)
         {
-            _recent.Enqueue(line);
-            if (_recent.Count > RecentCapacity)
+            _recent.Enqueue(kept);
+            if (_recent.Count > OutputBounds.RecentLines)
                 _recent.Dequeue();
         }
 
         _echo?.Invoke(line);
     }
 
+    /// <summary>Up to <paramref name="count"/> (at most <see cref="OutputBounds.RecentLines"/>) last lines, each cut to <see cref="OutputBounds.RecentLineChars"/>.</summary>
     public IReadOnlyList<string> RecentLines(int count)
     {
         lock (_recent)

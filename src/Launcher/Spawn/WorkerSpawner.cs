@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text;
 using CliWrap;
 using Launcher.Agent.Protocol;
 using Launcher.Config;
+using Launcher.Logging;
 using Launcher.Platform;
 
 namespace Launcher.Spawn;
@@ -81,6 +81,8 @@ internal sealed class WorkerSpawner(
             spec.LogFilesRetained,
             echoToConsole ? line => Console.WriteLine($"[{node}] {line}") : null);
         log.SetResult(workerLog);
+        // A log per pid: keep the directory under logDirMaxBytes, dead workers' files first.
+        LogDirectoryBudget.Enforce(spec.LogDir, spec.LogDirMaxBytes, logPid => processes.ReadStartTicks(logPid) is not null);
 
         var identity = new ProcessIdentity(pid, processes.ReadStartTicks(pid) ?? 0);
         var exited = WaitForExitAsync(exitEvent.Task, task, pid);
@@ -100,8 +102,8 @@ internal sealed class WorkerSpawner(
     private static async Task PumpAsync(Stream stream, string name, Task<WorkerLog> logTask, CancellationToken cancellationToken)
     {
         var log = await logTask;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        // Lines are cut at OutputBounds.MaxLineChars: a worker printing without newlines cannot grow the launcher.
+        await foreach (var line in BoundedLineReader.ReadLinesAsync(stream, OutputBounds.MaxLineChars, cancellationToken))
             log.Write(name, line);
     }
 }

@@ -39,6 +39,11 @@ internal sealed class ExitHook(LauncherSpec launcherSpec, ChildRegistry children
         environment["LAUNCHER_EXIT_SIGNAL"] = exit?.Signal?.ToString(CultureInfo.InvariantCulture) ?? "";
         environment["LAUNCHER_EXIT_REASON"] = reason;
 
+        // Lines cut at 64 KiB, at most 64 KiB logged, the rest read and discarded (the hook never blocks on its pipe).
+        var output = new BoundedLineTarget(
+            OutputBounds.MaxCapturedChars,
+            line => Log.HookOutput(logger, node, line),
+            () => Log.HookOutputDiscarded(logger, node, OutputBounds.MaxCapturedChars));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(spec.Timeout);
         try
@@ -48,8 +53,8 @@ internal sealed class ExitHook(LauncherSpec launcherSpec, ChildRegistry children
                 .WithWorkingDirectory(launcherSpec.WorkingDirectory)
                 .WithEnvironmentVariables(environment)
                 .WithValidation(CommandResultValidation.None)
-                .WithStandardOutputPipe(PipeTarget.ToDelegate(line => Log.HookOutput(logger, node, line)))
-                .WithStandardErrorPipe(PipeTarget.ToDelegate(line => Log.HookOutput(logger, node, line)))
+                .WithStandardOutputPipe(output)
+                .WithStandardErrorPipe(output)
                 .ExecuteAsync(timeout.Token);
             children.Add(task.ProcessId);
             try

@@ -24,6 +24,14 @@ internal sealed class LivenessMonitor(IWorkerProbe probe, TimeProvider time, Slo
                 {
                     missed = 0;
                     worker.LastPingAt = time.GetUtcNow();
+                    BrokenProbeNotice.Shared.Works(logger);
+                    continue;
+                }
+
+                if (outcome.ProbeBroken)
+                {
+                    // No verdict on the worker: reported once, and the worker keeps running (issue 10).
+                    BrokenProbeNotice.Shared.Broken(logger, outcome.Problem);
                     continue;
                 }
 

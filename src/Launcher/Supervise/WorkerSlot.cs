@@ -153,7 +153,7 @@ internal sealed partial class WorkerSlot(
             await trees.StopTreeAsync(worker, stopping);
         await WorkerWaits.DrainAsync(worker, time); // its last lines belong in the log and the crash-loop message
         Report(worker, exit, reason);
-        return (exit.ExitedAt - worker.StartedAt, $"{worker.Display}, {exit}; its last output: {Tail(worker)}; full log: {worker.Log.Path}");
+        return (exit.ExitedAt - worker.StartedAt, $"{worker.Display}, {exit}; its last output: {Tail(worker)}; full log: {worker.Log.CurrentPath}");
     }
 
     // BackingOff: crash-loop check, backoff, then Starting again. A replacement that cannot even be spawned (its

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text;
 using CliWrap;
 using Launcher.Agent.Protocol;
 using Launcher.Config;
+using Launcher.Logging;
 using Launcher.Platform;
 using Launcher.Spawn;
 
@@ -58,7 +58,9 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildR
     {
         var argv = _ping.Command!.Expand(PlaceholderValues.For(spec, index, node, pid));
 
-        var output = new StringBuilder();
+        // Keeps 64 KiB and reads the rest away (a command printing 100 MB must not grow the launcher), yet still sees
+        // the node name anywhere in the output.
+        var output = new BoundedTextCapture(OutputBounds.MaxCapturedChars, node);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_ping.Timeout);
         try
@@ -68,15 +70,17 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildR
                 .WithWorkingDirectory(spec.WorkingDirectory)
                 .WithEnvironmentVariables(_environment)
                 .WithValidation(CommandResultValidation.None)
-                .WithStandardOutputPipe(PipeTarget.ToStringBuilder(output))
-                .WithStandardErrorPipe(PipeTarget.ToStringBuilder(output))
+                .WithStandardOutputPipe(output)
+                .WithStandardErrorPipe(output)
                 .ExecuteAsync(timeout.Token);
             children.Add(task.ProcessId);
             try
             {
                 var result = await task;
-                if (result.ExitCode == 0 && output.ToString().Contains(node, StringComparison.Ordinal))
+                if (result.ExitCode == 0 && output.FoundNeedle)
                     return new PingOutcome(true, node, null);
+                if (result.ExitCode is 126 or 127)
+                    return PingOutcome.Broken($"ping command '{argv[0]}' exited {result.ExitCode} (cannot execute or not found): {Shorten(output.ToString())}");
                 return PingOutcome.Silent(result.ExitCode == 0
                     ? $"ping command exited 0 without naming {node}: {Shorten(output.ToString())}"
                     : $"ping command exited {result.ExitCode}: {Shorten(output.ToString())}");
@@ -92,7 +96,8 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildR
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            return PingOutcome.Silent($"ping command could not start: {ex.Message}");
+            // The probe is missing or not executable: its failure, not the worker's (issue 10).
+            return PingOutcome.Broken($"ping command could not start: {ex.Message}");
         }
     }
 

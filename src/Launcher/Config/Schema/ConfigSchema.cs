@@ -22,6 +22,7 @@ internal static class ConfigSchema
     public static readonly SecondsKey StopGrace = Add(new SecondsKey("stopGraceSeconds", 10));
     public static readonly WholeNumberKey LogFileSizeLimitBytes = Add(new WholeNumberKey("logFileSizeLimitBytes", 10 * 1024 * 1024, maximum: long.MaxValue));
     public static readonly WholeNumberKey LogFilesRetained = Add(new WholeNumberKey("logFilesRetained", 5));
+    public static readonly WholeNumberKey LogDirMaxBytes = Add(new WholeNumberKey("logDirMaxBytes", LauncherSpec.DefaultLogDirMaxBytes, maximum: long.MaxValue));
 
     public static readonly TextListKey PingCommand = Add(new TextListKey("ping.command", isCommand: true));
     public static readonly SecondsKey PingInterval = Add(new SecondsKey("ping.intervalSeconds", 5));
