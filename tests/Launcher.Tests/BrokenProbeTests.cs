@@ -42,7 +42,8 @@ public sealed class BrokenProbeTests
         {
             Assert.That(broken, Does.Contain("ping.sh"), "the message names the broken program");
             Assert.That(CountOf(whileBroken, "ping command is broken"), Is.EqualTo(1), "said once, not once per ping or worker");
-            Assert.That(whileBroken, Does.Not.Contain("hung"), whileBroken);
+            Assert.That(whileBroken, Does.Not.Contain("pings in a row: hung"), whileBroken);
+            Assert.That(whileBroken, Does.Not.Contain("missed ping"), "a broken probe is no missed ping");
             Assert.That(whileBroken, Does.Not.Contain("ended:"), whileBroken);
             Assert.That(workers.Select(w => w.IsAlive), Has.All.True, "the same workers still run");
         });

@@ -25,7 +25,16 @@ internal static class AtomicJsonFile
     public static void Write<T>(string path, T value, JsonTypeInfo<T> type)
     {
         var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(value, type));
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, JsonSerializer.Serialize(value, type));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            // A full disk (ENOSPC) leaves a half-written temporary file: never leave it behind (issue 10, item 8).
+            File.Delete(temporary);
+            throw;
+        }
     }
 }
