@@ -51,6 +51,7 @@ internal static class DoctorCommand
             view.Platform.Processes.ReadStartTicks(Environment.ProcessId) is null ? "cannot read this process's start time" : null);
         Check("signals are race-free (pidfd_open)", () =>
             view.Platform.Signals.IsRaceFree ? null : "kernel older than 5.3: falls back to check-then-kill");
+        Console.WriteLine($"      containment: {CgroupSupport.DescribeForDoctor()}");
         Check($"worker program exists and is executable: {view.Spec.Command.Program}", () =>
             !File.Exists(view.Spec.Command.Program) ? "missing"
             : !ExecutableLookup.IsExecutable(view.Spec.Command.Program) ? "not executable"

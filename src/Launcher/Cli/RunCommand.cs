@@ -59,7 +59,9 @@ internal static class RunCommand
             return ExitCodes.Ok; // stopped while standing by: nothing was started
 
         using var spawnThread = new SpawnThread();
-        var context = BuildContext(effective, paths, platform, spawnThread, logger);
+        var children = new ChildRegistry();
+        using var containment = RunContainment.Start(spec.Instance, paths.Root, platform, children, logger);
+        var context = BuildContext(effective, paths, platform, spawnThread, children, containment, logger);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -82,14 +84,15 @@ internal static class RunCommand
         return context.Outcome.ExitCode;
     }
 
-    private static RunContext BuildContext(EffectiveSpec effective, RuntimePaths paths, PlatformServices platform, SpawnThread spawnThread, Microsoft.Extensions.Logging.ILogger logger)
+    private static RunContext BuildContext(EffectiveSpec effective, RuntimePaths paths, PlatformServices platform, SpawnThread spawnThread,
+        ChildRegistry children, RunContainment containment, Microsoft.Extensions.Logging.ILogger logger)
     {
         var spec = effective.Spec;
         var time = TimeProvider.System;
-        var children = new ChildRegistry();
+        var contained = new ContainedCommand(containment.Cgroups, children, logger);
         var guard = EnvironmentGuard.ForSelf(spec.Instance, platform.Processes);
         var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns, new ConfiguredProgram(spec.Command.Program, platform.Processes));
-        var pinger = new WorkerPinger(spec, paths, children);
+        var pinger = new WorkerPinger(spec, paths, contained);
         return new RunContext(
             effective,
             paths,
@@ -97,11 +100,12 @@ internal static class RunCommand
             platform,
             finder,
             new TreeKiller(platform.Processes, platform.Signals, time),
-            new WorkerSpawner(spec, paths, guard, spawnThread, children, platform.Processes, time, echoToConsole: effective.EchoWorkerOutput),
+            new WorkerSpawner(spec, paths, guard, spawnThread, children, containment, platform.Processes, time, echoToConsole: effective.EchoWorkerOutput),
             pinger,
             new Verifier(finder, pinger, time),
-            new ExitHook(spec, children, logger),
+            new ExitHook(spec, contained, logger),
             children,
+            containment,
             time,
             new RunOutcome());
     }

@@ -69,6 +69,12 @@ internal static class StopCommand
             await Task.Delay(PollInterval, time);
         }
 
+        if (Kill.StopSurvivors.Describe(view.Platform.Processes, view.Spec.Instance) is { } survivors)
+        {
+            ConsoleErrors.Write($"launcher pid {holder.Pid} exited, but processes of instance '{view.Spec.Instance}' are still running: {survivors}");
+            return ExitCodes.Failure;
+        }
+
         Console.WriteLine("stopped");
         return ExitCodes.Ok;
     }

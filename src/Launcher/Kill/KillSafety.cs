@@ -18,6 +18,8 @@ internal static class KillSafety
         return protectedPids;
     }
 
+    /// <remarks>Another user's process only when we are root and it is provably ours (<see cref="ProvablyOurs"/>).</remarks>
     public static bool MayKill(ProcessInfo process, int userId, IReadOnlySet<int> protectedPids) =>
-        process.UserId == userId && !protectedPids.Contains(process.Pid);
+        !protectedPids.Contains(process.Pid)
+        && (process.UserId == userId || ProvablyOurs.MaySignalAcrossUsers(process, userId));
 }

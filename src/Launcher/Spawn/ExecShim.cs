@@ -25,6 +25,7 @@ internal static class ExecShim
         }
 
         platform.Containment.PrepareWorker(launcherPid);
+        CgroupJoin.FromEnvironment();
 
         var pid = Environment.ProcessId;
         var values = new Dictionary<string, string>(StringComparer.Ordinal)

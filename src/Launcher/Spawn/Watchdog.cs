@@ -18,7 +18,7 @@ internal static class Watchdog
     private const int MaxRounds = 50;
 
     /// <summary>Starts the watchdog for this launcher; dispose the returned process's stdin to release it.</summary>
-    public static Process Start(LauncherGuardValue guard)
+    public static Process Start(LauncherGuardValue guard, string? cgroup = null)
     {
         var startInfo = new ProcessStartInfo(SelfInvocation.Program)
         {
@@ -29,13 +29,15 @@ internal static class Watchdog
             startInfo.ArgumentList.Add(argument);
         startInfo.ArgumentList.Add(Verb);
         startInfo.ArgumentList.Add(guard.ToString());
+        if (cgroup is not null)
+            startInfo.ArgumentList.Add(cgroup);
         return Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the launcher watchdog");
     }
 
     public static int Run(string[] args, PlatformServices platform)
     {
         platform.Containment.PrepareWatchdog();
-        var guard = args.Length == 2 ? args[1] : null;
+        var guard = args.Length is 2 or 3 ? args[1] : null;
         if (LauncherGuardValue.Parse(guard) is null)
         {
             Console.Error.WriteLine("launcher __watchdog: internal verb; usage: launcher __watchdog <instance:pid:ticks>");
@@ -49,7 +51,9 @@ internal static class Watchdog
         {
         }
 
-        var killed = Sweep(platform, guard!, dryRun: false);
+        // The launcher's cgroup subtree first: the kernel ends everything in it at once, whatever its uid or marker.
+        var killed = args.Length == 3 ? CgroupTree.KillAndRemove(args[2]) : 0;
+        killed += Sweep(platform, guard!, dryRun: false);
         if (killed > 0)
             Console.Error.WriteLine($"launcher watchdog: launcher {guard} is gone; killed {killed} leftover worker process(es)");
         return 0;

@@ -18,6 +18,7 @@ internal sealed class WorkerSpawner(
     LauncherGuardValue guard,
     SpawnThread spawnThread,
     ChildRegistry children,
+    RunContainment containment,
     IProcessTable processes,
     TimeProvider time,
     bool echoToConsole)
@@ -33,6 +34,7 @@ internal sealed class WorkerSpawner(
         environment[EnvironmentNames.Guard] = guard.ToString();
         environment[EnvironmentNames.RuntimeDir] = paths.Root;
         environment[EnvironmentNames.Node] = null; // set by the shim, once the pid is known
+        containment.AddWorkerEnvironment(environment); // the shim joins the workers' cgroup before it execs
 
         var log = new TaskCompletionSource<WorkerLog>(TaskCreationOptions.RunContinuationsAsynchronously);
         var command = CliWrap.Cli.Wrap(SelfInvocation.Program)

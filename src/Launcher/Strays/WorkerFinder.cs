@@ -34,7 +34,7 @@ internal sealed class WorkerFinder(IProcessTable processes, RuntimePaths paths, 
         var snapshot = processes.Snapshot();
         var protectedPids = KillSafety.ProtectedPids(snapshot);
         var candidates = snapshot
-            .Where(p => p.UserId == processes.CurrentUserId && !p.IsZombie && !protectedPids.Contains(p.Pid))
+            .Where(p => !p.IsZombie && KillSafety.MayKill(p, processes.CurrentUserId, protectedPids)) // our uid, or provably ours
             .ToDictionary(p => p.Pid);
         var childrenOf = candidates.Values.ToLookup(p => p.ParentPid);
 

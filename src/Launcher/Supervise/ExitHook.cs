@@ -15,7 +15,7 @@ namespace Launcher.Supervise;
 /// under its own timeout, and its output goes to the launcher log. A failing hook never stops supervision.
 /// Like the workers it runs in the config's <c>workingDirectory</c> with its <c>environment</c> (a queue's URL).
 /// </summary>
-internal sealed class ExitHook(LauncherSpec launcherSpec, ChildRegistry children, ILogger logger)
+internal sealed class ExitHook(LauncherSpec launcherSpec, ContainedCommand runner, ILogger logger)
 {
     private readonly HookSpec? spec = launcherSpec.OnWorkerExit;
     private readonly string instance = launcherSpec.Instance;
@@ -44,32 +44,14 @@ internal sealed class ExitHook(LauncherSpec launcherSpec, ChildRegistry children
             OutputBounds.MaxCapturedChars,
             line => Log.HookOutput(logger, node, line),
             () => Log.HookOutputDiscarded(logger, node, OutputBounds.MaxCapturedChars));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(spec.Timeout);
+        // Judged by its own exit, in a process group (and cgroup) of its own: what it leaves behind is killed.
         try
         {
-            var task = CliWrap.Cli.Wrap(argv[0])
-                .WithArguments(argv.Skip(1))
-                .WithWorkingDirectory(launcherSpec.WorkingDirectory)
-                .WithEnvironmentVariables(environment)
-                .WithValidation(CommandResultValidation.None)
-                .WithStandardOutputPipe(output)
-                .WithStandardErrorPipe(output)
-                .ExecuteAsync(timeout.Token);
-            children.Add(task.ProcessId);
-            try
-            {
-                var result = await task;
-                Log.HookFinished(logger, node, reason, result.ExitCode);
-            }
-            finally
-            {
-                children.Remove(task.ProcessId);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.HookTimedOut(logger, node, spec.Timeout.TotalSeconds);
+            var result = await runner.RunHookAsync(argv, launcherSpec.WorkingDirectory, environment, output, spec.Timeout, cancellationToken);
+            if (result.ExitCode is { } exitCode)
+                Log.HookFinished(logger, node, reason, exitCode);
+            else
+                Log.HookTimedOut(logger, node, spec.Timeout.TotalSeconds);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
         {

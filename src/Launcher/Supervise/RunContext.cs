@@ -24,6 +24,7 @@ internal sealed record RunContext(
     Verifier Verifier,
     ExitHook Hook,
     ChildRegistry Children,
+    RunContainment Containment,
     TimeProvider Time,
     RunOutcome Outcome)
 {

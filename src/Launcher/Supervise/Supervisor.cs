@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Launcher.Exceptions;
 using Launcher.Logging;
+using Launcher.Spawn;
 using Launcher.Strays;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ internal sealed class Supervisor : BackgroundService
     private readonly StatusPublisher _status;
     private readonly RollingRestart _rolling;
     private readonly Housekeeping _housekeeping;
-    private readonly WatchdogHandle _watchdog;
+    private readonly WatchdogKeeper _watchdog;
     private readonly EndReporter _ends;
     private readonly WorkerTrees _trees;
     private CancellationTokenSource? _supervision;
@@ -45,7 +46,7 @@ internal sealed class Supervisor : BackgroundService
         _status = new StatusPublisher(context.Paths.StatusFile, context.Spec.Instance, context.Effective.Workers, _events, logger);
         _rolling = new RollingRestart(_slots, PublishStatus, logger);
         _housekeeping = new Housekeeping(context.Time, HousekeepingRound, logger);
-        _watchdog = new WatchdogHandle(context.Guard, context.Children, context.Time);
+        _watchdog = new WatchdogKeeper(context.Guard, context.Containment.WatchdogCgroup, context.Children, logger);
         _ends = new EndReporter(context.Paths, context.Hook, _events, context.Time);
         _trees = new WorkerTrees(context.Finder, context.Killer, context.Platform.Processes, context.Spec.StopGrace, logger);
     }
@@ -205,7 +206,12 @@ internal sealed class Supervisor : BackgroundService
             // One look at the process table and one kill over every tree: signals go out in reverse start
             // order and the trees share one grace period. Then each slot reports its worker as stopped.
             var workers = Enumerable.Reverse(_slots).Select(s => s.BeginStop()).OfType<Spawn.RunningWorker>().ToList();
+            // Beside the trees: what escaped them (the workers' cgroup, or orphans adopted as subreaper) gets the same
+            // grace, then cgroup.kill; a process that cannot be stopped fails the run, naming it.
+            var leftovers = _context.Containment.StopLeftoversAsync(_context.Spec.StopGrace, CancellationToken.None);
             await _trees.StopTreesAsync(workers);
+            if (await leftovers is { Count: > 0 } survivors)
+                _context.Outcome.Fail(ExitCodes.Failure, $"could not stop {survivors.Count} process(es) of the workers: {string.Join(", ", survivors)}");
             await Task.WhenAll(_slots.Select(s => s.FinishStopAsync()));
             await _ends.WhenAllReportedAsync();
         }

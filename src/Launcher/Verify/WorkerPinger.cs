@@ -19,7 +19,7 @@ namespace Launcher.Verify;
 /// node name somewhere in its output (stdout or stderr); anything else, or no exit within
 /// <c>ping.timeoutSeconds</c>, is a missed ping.
 /// </remarks>
-internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildRegistry children)
+internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ContainedCommand runner)
 {
 
     private readonly PingSpec _ping = spec.Ping;
@@ -61,38 +61,20 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, ChildR
         // Keeps 64 KiB and reads the rest away (a command printing 100 MB must not grow the launcher), yet still sees
         // the node name anywhere in the output.
         var output = new BoundedTextCapture(OutputBounds.MaxCapturedChars, node);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_ping.Timeout);
+        // Judged by its own exit, in a process group (and cgroup) of its own: a background child it leaves holding
+        // stdout neither turns an answer into a timeout nor outlives the ping.
         try
         {
-            var task = CliWrap.Cli.Wrap(argv[0])
-                .WithArguments(argv.Skip(1))
-                .WithWorkingDirectory(spec.WorkingDirectory)
-                .WithEnvironmentVariables(_environment)
-                .WithValidation(CommandResultValidation.None)
-                .WithStandardOutputPipe(output)
-                .WithStandardErrorPipe(output)
-                .ExecuteAsync(timeout.Token);
-            children.Add(task.ProcessId);
-            try
-            {
-                var result = await task;
-                if (result.ExitCode == 0 && output.FoundNeedle)
-                    return new PingOutcome(true, node, null);
-                if (result.ExitCode is 126 or 127)
-                    return PingOutcome.Broken($"ping command '{argv[0]}' exited {result.ExitCode} (cannot execute or not found): {Shorten(output.ToString())}");
-                return PingOutcome.Silent(result.ExitCode == 0
-                    ? $"ping command exited 0 without naming {node}: {Shorten(output.ToString())}"
-                    : $"ping command exited {result.ExitCode}: {Shorten(output.ToString())}");
-            }
-            finally
-            {
-                children.Remove(task.ProcessId);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return PingOutcome.Silent($"ping command gave no answer within {_ping.Timeout.TotalSeconds:F0} s (ping:timeoutSeconds)");
+            var result = await runner.RunProbeAsync(argv, spec.WorkingDirectory, _environment, output, _ping.Timeout, cancellationToken);
+            if (result.ExitCode is not { } exitCode)
+                return PingOutcome.Silent($"ping command gave no answer within {_ping.Timeout.TotalSeconds:F0} s (ping:timeoutSeconds)");
+            if (exitCode == 0 && output.FoundNeedle)
+                return new PingOutcome(true, node, null);
+            if (exitCode is 126 or 127)
+                return PingOutcome.Broken($"ping command '{argv[0]}' exited {exitCode} (cannot execute or not found): {Shorten(output.ToString())}");
+            return PingOutcome.Silent(exitCode == 0
+                ? $"ping command exited 0 without naming {node}: {Shorten(output.ToString())}"
+                : $"ping command exited {exitCode}: {Shorten(output.ToString())}");
         }
         catch (System.ComponentModel.Win32Exception ex)
         {

@@ -1,0 +1,203 @@
+using System.ComponentModel;
+using System.Globalization;
+using CliWrap;
+using Launcher.Agent.Platform;
+using Launcher.Logging;
+using Launcher.Platform;
+using Microsoft.Extensions.Logging;
+
+namespace Launcher.Spawn;
+
+/// <summary>
+/// Runs an <c>onWorkerExit</c> hook or a <c>ping.command</c> so that it is judged by its own exit and leaves
+/// nothing behind. It starts through <c>launcher __contained</c> (<see cref="ContainedExec"/>) in a process group
+/// of its own and, with cgroups, in a fresh cgroup below <c>hooks/</c> or <c>probes/</c>. Its result is its exit
+/// code as soon as it exits, not when its stdout closes (a background child may hold that open for ever); then
+/// everything still in its group or cgroup is killed, which also closes the pipes, and its output is drained.
+/// </summary>
+internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry children, ILogger? logger)
+{
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(5);
+
+    public Task<ContainedResult> RunHookAsync(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> environment,
+        PipeTarget output, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunAsync("onWorkerExit", cgroups?.Hooks, argv, workingDirectory, environment, output, timeout, cancellationToken);
+
+    public Task<ContainedResult> RunProbeAsync(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> environment,
+        PipeTarget output, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunAsync("ping command", cgroups?.Probes, argv, workingDirectory, environment, output, timeout, cancellationToken);
+
+    private async Task<ContainedResult> RunAsync(
+        string kind,
+        Cgroup? parent,
+        IReadOnlyList<string> argv,
+        string workingDirectory,
+        IReadOnlyDictionary<string, string?> environment,
+        PipeTarget output,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var program = Resolve(argv[0], workingDirectory);
+        Cgroup? run = null;
+        if (parent is not null)
+        {
+            try
+            {
+                run = cgroups!.NewRun(parent);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                run = null; // its process group still contains it
+            }
+        }
+
+        var variables = new Dictionary<string, string?>(environment, StringComparer.Ordinal) { [CgroupJoin.Variable] = run?.Path };
+        var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnExit(System.Diagnostics.Process process)
+        {
+            try
+            {
+                exited.TrySetResult(process.ExitCode);
+            }
+            catch (InvalidOperationException)
+            {
+                exited.TrySetResult(-1);
+            }
+        }
+
+        var command = CliWrap.Cli.Wrap(SelfInvocation.Program)
+            .WithArguments([.. SelfInvocation.Prefix, ContainedExec.Verb, program, .. argv.Skip(1)])
+            .WithWorkingDirectory(workingDirectory)
+            .WithEnvironmentVariables(variables)
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(output)
+            .WithStandardErrorPipe(output);
+        var started = command.ExecuteAsync(
+            null,
+            process =>
+            {
+                process.Exited += (_, _) => OnExit(process);
+                if (process.HasExited)
+                    OnExit(process);
+            },
+            CancellationToken.None,
+            CancellationToken.None);
+        var pid = started.ProcessId;
+        children.Add(pid);
+        try
+        {
+            int? exitCode;
+            try
+            {
+                exitCode = await exited.Task.WaitAsync(timeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                exitCode = null;
+            }
+            catch (OperationCanceledException)
+            {
+                KillAll(run, pid, leaderAlive: !exited.Task.IsCompleted);
+                throw;
+            }
+
+            var leftovers = KillAll(run, pid, leaderAlive: exitCode is null);
+            if (exitCode is { } code && leftovers > 0 && logger is not null)
+                Log.CommandLeftoversKilled(logger, kind, argv[0], pid, code, leftovers);
+            return new ContainedResult(exitCode, leftovers);
+        }
+        finally
+        {
+            await Bounded(exited.Task, KillLimit);
+            await Bounded(started.Task, DrainLimit);
+            children.Remove(pid);
+            if (run is not null && !run.TryRemove())
+            {
+                run.Kill();
+                CgroupTree.WaitUntilEmpty(run, KillLimit);
+                run.TryRemove();
+            }
+        }
+    }
+
+    /// <summary>SIGKILL to everything the command left (and to the command itself on a timeout); returns how many processes were found.</summary>
+    private static int KillAll(Cgroup? run, int pid, bool leaderAlive)
+    {
+        var found = 0;
+        if (run is not null)
+        {
+            found = run.Pids().Count(p => p != pid || leaderAlive);
+            run.Kill();
+        }
+
+        // Its process group, for the fallback and for a command killed before it reached its cgroup. While any
+        // member lives, the kernel keeps the group's id (the leader's pid) from being handed out again, so this
+        // can reach nothing but the command's own group; an empty group answers ESRCH.
+        if (Syscalls.Kill(-pid, 0) == 0)
+        {
+            found = Math.Max(found, leaderAlive ? 1 : CountGroup(pid));
+            _ = Syscalls.Kill(-pid, (int)Signal.Kill);
+        }
+
+        if (leaderAlive)
+            _ = Syscalls.Kill(pid, (int)Signal.Kill); // not yet reaped by .NET: the pid is still the command's
+        return found;
+    }
+
+    private static int CountGroup(int processGroup)
+    {
+        var count = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var member))
+                continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Join(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields.Length > 2 && fields[2] == processGroup.ToString(CultureInfo.InvariantCulture) && member != processGroup)
+                    count++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return count;
+    }
+
+    // The shim execs a path: resolve the program the way starting it directly would have (PATH, else relative to here).
+    private static string Resolve(string program, string workingDirectory)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            var full = Path.GetFullPath(program);
+            return File.Exists(full) ? full : throw NotFound(program, workingDirectory);
+        }
+
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Join(directory, program);
+            if (File.Exists(candidate) && LibC.Access(candidate, LibC.X_OK) == 0)
+                return candidate;
+        }
+
+        throw NotFound(program, workingDirectory);
+    }
+
+    private static Win32Exception NotFound(string program, string workingDirectory) =>
+        new(2, $"An error occurred trying to start process '{program}' with working directory '{workingDirectory}'. No such file or directory");
+
+    private static async Task Bounded(Task task, TimeSpan limit)
+    {
+        try
+        {
+            await task.WaitAsync(limit);
+        }
+        catch (Exception)
+        {
+            // bounded: a pipe still held, or CliWrap's own error; the result is already decided
+        }
+    }
+}
