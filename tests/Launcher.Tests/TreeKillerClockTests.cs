@@ -95,6 +95,10 @@ public sealed class TreeKillerClockTests
 
         public string? ReadExecutablePath(int pid) => null;
 
+        public string? ReadWorkingDirectory(int pid) => null;
+
+        public bool HoldsWriteFlock(int pid, ulong inode) => false;
+
         public bool IsRaceFree => true;
 
         public ProcessMarkers ReadMarkers(int pid) => ProcessMarkers.None;

@@ -29,6 +29,36 @@ internal static partial class Syscalls
     /// <summary><c>pidfd_open(2)</c>: a handle that keeps naming this process even if its pid is reused.</summary>
     public static int PidFdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0, 0, 0);
 
+    /// <summary><c>open(2)</c>: a file descriptor, or -1 with the errno in <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags);
+
+    /// <summary>
+    /// <c>lstat(2)</c> of <paramref name="path"/> itself (a final symlink is not followed): its <c>st_mode</c> and
+    /// <c>st_ino</c>. 0, or -1 with the errno in <see cref="Marshal.GetLastPInvokeError"/>.
+    /// </summary>
+    public static unsafe int LStat(string path, out int mode, out ulong inode)
+    {
+        var buffer = stackalloc byte[256];
+        var result = NativeLStat(path, buffer);
+        if (result != 0)
+        {
+            mode = 0;
+            inode = 0;
+            return result;
+        }
+
+        // st_ino is the second 8-byte field on every Linux ABI (after st_dev). st_mode: x86-64 puts it after st_dev,
+        // st_ino and an 8-byte st_nlink (offset 24); the generic layout (arm64, riscv64) after st_dev and st_ino
+        // (offset 16). See stat(3type) and the kernel's asm/stat.h.
+        inode = *(ulong*)(buffer + 8);
+        mode = *(int*)(buffer + (RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16));
+        return 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "lstat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int NativeLStat(string path, byte* buffer);
+
     /// <summary><c>pidfd_send_signal(2)</c>.</summary>
     public static int PidFdSendSignal(int pidFd, int signal) => (int)Syscall(SYS_pidfd_send_signal, pidFd, signal, 0, 0);
 }

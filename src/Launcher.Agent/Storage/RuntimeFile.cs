@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Launcher.Agent.Platform;
 using Microsoft.Win32.SafeHandles;
 
 namespace Launcher.Agent.Storage;
@@ -10,7 +11,7 @@ namespace Launcher.Agent.Storage;
 /// <c>O_NONBLOCK</c> (a FIFO swapped in after the type check still cannot block the open), at most
 /// <see cref="MaxBytes"/> bytes. See open(2) (O_NOFOLLOW, O_NONBLOCK) and inode(7) (S_IFMT).
 /// </summary>
-internal static partial class RuntimeFile
+internal static class RuntimeFile
 {
     /// <summary>Far more than any file we write (a registration is ~300 bytes), far less than a memory problem.</summary>
     public const int MaxBytes = 64 * 1024;
@@ -36,7 +37,7 @@ internal static partial class RuntimeFile
         if (type != S_IFREG)
             throw new NotRegularFileException($"{path} is not a regular file ({Describe(type)}); ignoring it");
 
-        var fd = Open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        var fd = Syscalls.Open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -96,12 +97,9 @@ internal static partial class RuntimeFile
         }
     }
 
-    // st_mode: x86-64 puts it after st_dev, st_ino and an 8-byte st_nlink (offset 24); the generic layout
-    // (arm64, riscv64) after st_dev and st_ino (offset 16). See stat(3type) and the kernel's asm/stat.h.
-    private static unsafe int FileType(string path)
+    private static int FileType(string path)
     {
-        var buffer = stackalloc byte[256];
-        if (LStat(path, buffer) != 0)
+        if (Syscalls.LStat(path, out var mode, out _) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             if (errno == ENOENT)
@@ -109,8 +107,7 @@ internal static partial class RuntimeFile
             throw new IOException($"cannot inspect {path}: errno {errno}");
         }
 
-        var offset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
-        return *(int*)(buffer + offset) & S_IFMT;
+        return mode & S_IFMT;
     }
 
     private static string Describe(int type) => type switch
@@ -123,10 +120,4 @@ internal static partial class RuntimeFile
         0xC000 => "a socket",
         _ => $"file type 0x{type:X}",
     };
-
-    [LibraryImport("libc", EntryPoint = "lstat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static unsafe partial int LStat(string path, byte* buffer);
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
 }

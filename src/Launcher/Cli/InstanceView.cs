@@ -18,7 +18,7 @@ internal sealed record InstanceView(LauncherSpec Spec, RuntimePaths Paths, Platf
         // directory is gone (a clean rebuild), so no file-system checks of command or logDir here.
         var spec = ConfigLoader.LoadForReading(configPath);
         var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
-        return new InstanceView(spec, paths, platform, new WorkerFinder(platform.Processes, paths, spec.StrayPatterns, new ConfiguredProgram(spec.Command.Program, platform.Processes)));
+        return new InstanceView(spec, paths, platform, new WorkerFinder(platform.Processes, paths, spec.StrayPatterns, new ConfiguredProgram(spec.Command.Program, platform)));
     }
 
     /// <summary>The launcher holding the instance now, or null when none is alive.</summary>

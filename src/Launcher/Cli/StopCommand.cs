@@ -31,7 +31,7 @@ internal static class StopCommand
             return ExitCodes.Ok;
         }
 
-        if (RunningLauncher.Verify(view.Paths, holder, view.Platform.Processes, out var problem) is not { } identity)
+        if (RunningLauncher.Verify(view.Paths, holder, view.Platform, out var problem) is not { } identity)
         {
             // A stale or planted holder file: the lock tells whether any launcher runs at all.
             Console.WriteLine($"signalled nothing: {problem}");

@@ -9,6 +9,15 @@ internal interface IFileSystem
     /// <summary>Type, owner and mode of <paramref name="path"/> itself (a symlink is not followed); null when it does not exist.</summary>
     FileFacts? Inspect(string path);
 
+    /// <summary>The inode number of <paramref name="path"/> itself (a symlink is not followed); null when it cannot be read.</summary>
+    ulong? InodeOf(string path);
+
+    /// <summary>
+    /// realpath(3): the absolute path with every symlink resolved, in the directories too, as the kernel's
+    /// <c>/proc/&lt;pid&gt;/exe</c> link shows it; null when the path does not exist.
+    /// </summary>
+    string? ResolveRealPath(string path);
+
     /// <summary>Creates one directory level readable, writable and searchable by its owner only.</summary>
     void CreatePrivateDirectory(string path);
 

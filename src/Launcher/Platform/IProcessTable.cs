@@ -24,6 +24,12 @@ internal interface IProcessTable
     /// </summary>
     string? ReadExecutablePath(int pid);
 
+    /// <summary>The process's current working directory, or null when it is gone or belongs to a user we may not inspect.</summary>
+    string? ReadWorkingDirectory(int pid);
+
+    /// <summary>True when the kernel lists an exclusive <c>flock(2)</c> held by <paramref name="pid"/> on the file with inode <paramref name="inode"/>.</summary>
+    bool HoldsWriteFlock(int pid, ulong inode);
+
     /// <summary>The launcher's marker variables, read in one pass over the environment.</summary>
     ProcessMarkers ReadMarkers(int pid);
 

@@ -42,6 +42,13 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Statx(int directoryFd, string path, int flags, uint mask, out StatxBuffer buffer);
 
+    /// <summary><c>realpath(3)</c> with a null buffer: the result is malloc'd, release it with <see cref="Free"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint RealPath(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    public static partial void Free(nint pointer);
+
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
     public static unsafe partial int ExecVe(byte* path, byte** argv, byte** envp);
 }

@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
+using Launcher.Agent.Platform;
 
 namespace Launcher.Platform;
 
-/// <summary>File facts through <c>statx(2)</c>.</summary>
+/// <summary>File facts through <c>statx(2)</c>, <c>lstat(2)</c> and <c>realpath(3)</c>.</summary>
 [SupportedOSPlatform("linux")]
 internal sealed class LinuxFileSystem : IFileSystem
 {
@@ -37,6 +38,23 @@ internal sealed class LinuxFileSystem : IFileSystem
         };
         // The low 12 bits are the permission, set-id and sticky bits, numbered as UnixFileMode numbers them.
         return new FileFacts(kind, (int)buffer.Uid, (UnixFileMode)(buffer.Mode & 0xFFF));
+    }
+
+    public ulong? InodeOf(string path) => Syscalls.LStat(path, out _, out var inode) == 0 ? inode : null;
+
+    public string? ResolveRealPath(string path)
+    {
+        var resolved = LibC.RealPath(path, 0);
+        if (resolved == 0)
+            return null;
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            LibC.Free(resolved);
+        }
     }
 
     public void CreatePrivateDirectory(string path) => Directory.CreateDirectory(path, FileFacts.Private);

@@ -89,6 +89,45 @@ internal sealed class LinuxProcessTable : IProcessTable
         }
     }
 
+    public string? ReadWorkingDirectory(int pid)
+    {
+        try
+        {
+            return File.ResolveLinkTarget($"/proc/{pid}/cwd", returnFinalTarget: false)?.FullName;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // another user's process, or gone
+        }
+    }
+
+    public bool HoldsWriteFlock(int pid, ulong inode)
+    {
+        try
+        {
+            // proc(5), /proc/locks: "1: FLOCK  ADVISORY  WRITE 4242 fe:00:11657601 0 EOF"; a waiter's line has "->"
+            // after the number.
+            foreach (var line in File.ReadLines("/proc/locks"))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length < 6 || fields[1] != "FLOCK" || fields[3] != "WRITE")
+                    continue;
+                var device = fields[5].Split(':');
+                if (device.Length == 3
+                    && fields[4] == pid.ToString(CultureInfo.InvariantCulture)
+                    && ulong.TryParse(device[2], NumberStyles.None, CultureInfo.InvariantCulture, out var lockedInode)
+                    && lockedInode == inode)
+                    return true;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        return false;
+    }
+
     private static string? FindVariable(string environ, string name)
     {
         foreach (var entry in environ.Split('\0'))

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Launcher.Platform;
 using Launcher.Agent.Storage;
 
@@ -11,26 +10,28 @@ namespace Launcher.Strays;
 /// the script's path as an argument (execve(2), "Interpreter scripts"), so there the interpreter must be the
 /// executable and the script must be what it runs.
 /// </summary>
-internal sealed partial class ConfiguredProgram
+internal sealed class ConfiguredProgram
 {
     private readonly string? _program;
     private readonly string? _interpreter;
     private readonly string? _interpreterName;
 
     private readonly IProcessTable _processes;
+    private readonly IFileSystem _files;
 
-    public ConfiguredProgram(string program, IProcessTable processes)
+    public ConfiguredProgram(string program, PlatformServices platform)
     {
-        _processes = processes;
+        _processes = platform.Processes;
+        _files = platform.Files;
         Path = program;
-        _program = RealPath(program);
+        _program = _files.ResolveRealPath(program);
         if (_program is not null && ReadShebang(_program) is { } shebang)
         {
             // `#!/usr/bin/env python3` execs python3: the executable is then whatever `python3` is on PATH.
             if (System.IO.Path.GetFileName(shebang.Interpreter) == "env" && shebang.Argument is { Length: > 0 } name)
                 _interpreterName = name;
             else
-                _interpreter = RealPath(shebang.Interpreter);
+                _interpreter = _files.ResolveRealPath(shebang.Interpreter);
         }
     }
 
@@ -55,37 +56,22 @@ internal sealed partial class ConfiguredProgram
         return process.CommandLine.Skip(1).Take(2).Any(argument => ResolveArgument(process.Pid, argument) == _program);
     }
 
-    private static string? ResolveArgument(int pid, string argument)
+    private string? ResolveArgument(int pid, string argument)
     {
         if (argument.Length == 0)
             return null;
         try
         {
-            var cwd = File.ResolveLinkTarget($"/proc/{pid}/cwd", returnFinalTarget: false)?.FullName;
-            var full = System.IO.Path.IsPathRooted(argument) ? argument : cwd is null ? null : System.IO.Path.GetFullPath(argument, cwd);
-            return full is null ? null : RealPath(full);
+            // As before the move behind IProcessTable: an unreadable working directory means the process is gone
+            // (or not ours), so even an absolute argument resolves to nothing.
+            if (_processes.ReadWorkingDirectory(pid) is not { } cwd)
+                return null;
+            var full = System.IO.Path.IsPathRooted(argument) ? argument : System.IO.Path.GetFullPath(argument, cwd);
+            return _files.ResolveRealPath(full);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return null;
-        }
-    }
-
-    /// <summary>realpath(3): every symlink resolved, in the directories too, as the kernel's exe link shows it.</summary>
-    private static string? RealPath(string path)
-    {
-        if (!OperatingSystem.IsLinux())
-            return File.Exists(path) ? System.IO.Path.GetFullPath(path) : null;
-        var resolved = NativeRealPath(path, 0);
-        if (resolved == 0)
-            return null;
-        try
-        {
-            return Marshal.PtrToStringUTF8(resolved);
-        }
-        finally
-        {
-            Free(resolved);
         }
     }
 
@@ -109,10 +95,4 @@ internal sealed partial class ConfiguredProgram
             return null;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint NativeRealPath(string path, nint resolved);
-
-    [LibraryImport("libc", EntryPoint = "free")]
-    private static partial void Free(nint pointer);
 }

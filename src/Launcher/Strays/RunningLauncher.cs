@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using Launcher.Agent.Protocol;
 using Launcher.Guard;
 using Launcher.Platform;
@@ -12,11 +10,12 @@ namespace Launcher.Strays;
 /// (pid + start ticks) is alive and ours, the executable is a launcher binary, and the kernel says that very pid
 /// holds the instance lock (<c>/proc/locks</c>, proc(5): an <c>FLOCK WRITE</c> on the lock file's inode).
 /// </summary>
-internal static partial class RunningLauncher
+internal static class RunningLauncher
 {
     /// <summary>The identity to signal, or null with <paramref name="problem"/> saying why nothing may be signalled.</summary>
-    public static ProcessIdentity? Verify(RuntimePaths paths, GuardHolder holder, IProcessTable processes, out string? problem)
+    public static ProcessIdentity? Verify(RuntimePaths paths, GuardHolder holder, PlatformServices platform, out string? problem)
     {
+        var processes = platform.Processes;
         problem = null;
         var process = processes.Get(holder.Pid);
         if (process is null || process.IsZombie || process.Identity.StartTicks != holder.StartTicks)
@@ -38,7 +37,7 @@ internal static partial class RunningLauncher
             return null;
         }
 
-        if (!HoldsLock(paths.LockFile, holder.Pid))
+        if (!HoldsLock(paths.LockFile, holder.Pid, platform))
         {
             problem = $"pid {holder.Pid} named in {paths.HolderFile} does not hold the instance lock {paths.LockFile}";
             return null;
@@ -57,43 +56,6 @@ internal static partial class RunningLauncher
     }
 
     /// <summary>True when <c>/proc/locks</c> lists a write <c>flock</c> by <paramref name="pid"/> on the lock file's inode.</summary>
-    public static bool HoldsLock(string lockFile, int pid)
-    {
-        if (!OperatingSystem.IsLinux() || InodeOf(lockFile) is not { } inode)
-            return false;
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/locks"))
-            {
-                // "1: FLOCK  ADVISORY  WRITE 4242 fe:00:11657601 0 EOF"; a waiter's line has "->" after the number.
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 6 || fields[1] != "FLOCK" || fields[3] != "WRITE")
-                    continue;
-                var device = fields[5].Split(':');
-                if (device.Length == 3
-                    && fields[4] == pid.ToString(CultureInfo.InvariantCulture)
-                    && ulong.TryParse(device[2], NumberStyles.None, CultureInfo.InvariantCulture, out var lockedInode)
-                    && lockedInode == inode)
-                    return true;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-
-        return false;
-    }
-
-    // st_ino is the second 8-byte field on every Linux ABI (after st_dev). See stat(3type).
-    private static unsafe ulong? InodeOf(string path)
-    {
-        var buffer = stackalloc byte[256];
-        if (LStat(path, buffer) != 0)
-            return null;
-        return *(ulong*)(buffer + 8);
-    }
-
-    [LibraryImport("libc", EntryPoint = "lstat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static unsafe partial int LStat(string path, byte* buffer);
+    public static bool HoldsLock(string lockFile, int pid, PlatformServices platform) =>
+        platform.Files.InodeOf(lockFile) is { } inode && platform.Processes.HoldsWriteFlock(pid, inode);
 }
