@@ -2,15 +2,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Launcher.Logging;
 
-/// <summary>Every message the launcher logs, with its event id, in one place (message templates, never interpolation).</summary>
+/// <summary>
+/// Every message the launcher logs is a <c>[LoggerMessage]</c> method of this partial class, with its event id and
+/// structured arguments (never interpolation). This file holds the exit hook's and the catch-all error's; each area
+/// has its own file and id range: Supervise 100-199 (Log.Supervise.cs), Strays+Kill 200-299, containment 350-399,
+/// Guard 400-449, Lease 450-499, logs/hooks/bounds 800-899.
+/// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "{Note}")]
-    public static partial void Note(ILogger logger, string note);
-
-    [LoggerMessage(2, LogLevel.Warning, "{Note}")]
-    public static partial void Warn(ILogger logger, string note);
-
     [LoggerMessage(60, LogLevel.Information, "onWorkerExit [{Node}] {Line}")]
     public static partial void HookOutput(ILogger logger, string node, string line);
 
