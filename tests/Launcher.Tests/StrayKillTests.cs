@@ -41,13 +41,16 @@ public sealed class StrayKillTests
         foreach (var pid in marked)
             sandbox.Processes.Track(pid);
 
-        // The watchdog would clean up after the launcher; kill it first so the strays survive until the next run.
+        // The watchdog would clean up after the launcher, and the launcher replaces a watchdog that dies: freeze it
+        // (SIGSTOP is not a death the launcher notices), SIGKILL the launcher, then the frozen watchdog, so the
+        // strays survive until the next run, as after a machine-wide SIGKILL of both.
         var watchdog = ProcessProbe.ChildrenOf(first.Pid).Single(pid => ProcessProbe.CommandLine(pid)?.Contains("__watchdog", StringComparison.Ordinal) == true);
         sandbox.Processes.Track(watchdog);
-        Assert.That(ProcessProbe.Signal(watchdog, Signals.SIGKILL), Is.True);
-        await Eventually.TrueAsync(() => !ProcessProbe.IsAlive(watchdog), Deadline, "the watchdog is gone", cancellationToken);
+        Assert.That(ProcessProbe.Signal(watchdog, Signals.SIGSTOP), Is.True);
         first.Process.Signal(Signals.SIGKILL);
         await first.WaitForExitAsync(cancellationToken);
+        Assert.That(ProcessProbe.Signal(watchdog, Signals.SIGKILL), Is.True);
+        await Eventually.TrueAsync(() => !ProcessProbe.IsAlive(watchdog), Deadline, "the watchdog is gone", cancellationToken);
         var strays = orphans.Where(p => p.IsAlive).ToList();
         Assert.Multiple(() =>
         {

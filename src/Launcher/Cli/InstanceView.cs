@@ -43,5 +43,5 @@ internal sealed record InstanceView(LauncherSpec Spec, RuntimePaths Paths, Platf
     /// <summary>How many workers should answer: what the live launcher runs (1 under --debug), else the config's count.</summary>
     public int ExpectedWorkers(StatusFile? published) => published?.Expected ?? Spec.Workers;
 
-    public WorkerPinger Pinger() => new(Spec, Paths, new Spawn.ContainedCommand(null, new Spawn.ChildRegistry(), null));
+    public WorkerPinger Pinger() => new(Spec, Paths, new Spawn.ContainedCommand(null, new Spawn.ChildRegistry(), Platform.Containment, null));
 }

@@ -89,7 +89,7 @@ internal static class RunCommand
     {
         var spec = effective.Spec;
         var time = TimeProvider.System;
-        var contained = new ContainedCommand(containment.Cgroups, children, logger);
+        var contained = new ContainedCommand(containment.Cgroups, children, platform.Containment, logger);
         var guard = EnvironmentGuard.ForSelf(spec.Instance, platform.Processes);
         var finder = new WorkerFinder(platform.Processes, paths, spec.StrayPatterns, new ConfiguredProgram(spec.Command.Program, platform));
         var pinger = new WorkerPinger(spec, paths, contained);

@@ -38,10 +38,13 @@ internal sealed class UserInstanceLock : IDisposable
     /// <summary>The abstract name for this user and instance (hashed when the instance name is too long for it).</summary>
     public static string NameFor(int userId, string instance)
     {
-        var name = $"launcher/{userId}/{instance}";
+        // The host name is part of the name: hosts that share a network namespace (containers on the host network,
+        // the tests' uts-namespace "hosts") each run their own launcher of an instance, which a pid namespace keeps
+        // apart anyway; two terminals on one host share it and still exclude each other.
+        var name = $"launcher/{userId}/{Environment.MachineName}/{instance}";
         return Encoding.UTF8.GetByteCount(name) <= MaxNameBytes
             ? name
-            : $"launcher/{userId}/sha256-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(instance)))}";
+            : $"launcher/{userId}/sha256-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Environment.MachineName + "/" + instance)))}";
     }
 
     /// <summary>Binds the name, or throws <see cref="GuardHeldException"/> (exit 3) naming the launcher that holds it.</summary>

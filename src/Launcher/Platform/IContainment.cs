@@ -13,6 +13,15 @@ internal interface IContainment
     void PrepareWorker(int expectedParentPid);
 
     /// <summary>
+    /// Called in a freshly started hook or ping command, before it becomes the real program: a process group of its
+    /// own, so whatever the command leaves behind can be found by group once it has exited.
+    /// </summary>
+    void PrepareContainedCommand();
+
+    /// <summary>How many live processes other than the leader are in the process group <paramref name="processGroup"/>.</summary>
+    int CountProcessGroupMembers(int processGroup);
+
+    /// <summary>
     /// Called in the watchdog process: it leaves the launcher's session, so an IDE or terminal that kills the
     /// launcher's process group does not take the watchdog along.
     /// </summary>

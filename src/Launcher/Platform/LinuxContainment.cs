@@ -51,4 +51,29 @@ internal sealed class LinuxContainment(IProcessTable table) : IContainment
             _ = LibC.WaitPid(process.Pid, out _, LibC.WNOHANG);
         }
     }
+
+    public void PrepareContainedCommand() => _ = LibC.SetProcessGroup(0, 0);
+
+    public int CountProcessGroupMembers(int processGroup)
+    {
+        // Field 5 of /proc/<pid>/stat (the third after the command name) is the process group; see proc(5).
+        var count = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var member))
+                continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Join(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields.Length > 2 && fields[2] == processGroup.ToString(System.Globalization.CultureInfo.InvariantCulture) && member != processGroup)
+                    count++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return count;
+    }
 }

@@ -15,7 +15,7 @@ namespace Launcher.Spawn;
 /// code as soon as it exits, not when its stdout closes (a background child may hold that open for ever); then
 /// everything still in its group or cgroup is killed, which also closes the pipes, and its output is drained.
 /// </summary>
-internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry children, ILogger? logger)
+internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry children, IContainment containment, ILogger? logger)
 {
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(5);
@@ -122,7 +122,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
     }
 
     /// <summary>SIGKILL to everything the command left (and to the command itself on a timeout); returns how many processes were found.</summary>
-    private static int KillAll(Cgroup? run, int pid, bool leaderAlive)
+    private int KillAll(Cgroup? run, int pid, bool leaderAlive)
     {
         var found = 0;
         if (run is not null)
@@ -136,35 +136,13 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         // can reach nothing but the command's own group; an empty group answers ESRCH.
         if (Syscalls.Kill(-pid, 0) == 0)
         {
-            found = Math.Max(found, leaderAlive ? 1 : CountGroup(pid));
+            found = Math.Max(found, leaderAlive ? 1 : containment.CountProcessGroupMembers(pid));
             _ = Syscalls.Kill(-pid, (int)Signal.Kill);
         }
 
         if (leaderAlive)
             _ = Syscalls.Kill(pid, (int)Signal.Kill); // not yet reaped by .NET: the pid is still the command's
         return found;
-    }
-
-    private static int CountGroup(int processGroup)
-    {
-        var count = 0;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var member))
-                continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Join(directory, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields.Length > 2 && fields[2] == processGroup.ToString(CultureInfo.InvariantCulture) && member != processGroup)
-                    count++;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return count;
     }
 
     // The shim execs a path: resolve the program the way starting it directly would have (PATH, else relative to here).
@@ -179,7 +157,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Join(directory, program);
-            if (File.Exists(candidate) && LibC.Access(candidate, LibC.X_OK) == 0)
+            if (File.Exists(candidate) && ExecutableLookup.IsExecutable(candidate))
                 return candidate;
         }
 

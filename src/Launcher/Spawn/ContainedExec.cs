@@ -22,7 +22,7 @@ internal static class ContainedExec
             return 2;
         }
 
-        _ = LibC.SetProcessGroup(0, 0);
+        platform.Containment.PrepareContainedCommand();
         CgroupJoin.FromEnvironment();
 
         var environment = new List<string>();

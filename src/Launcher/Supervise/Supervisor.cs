@@ -208,8 +208,11 @@ internal sealed class Supervisor : BackgroundService
             var workers = Enumerable.Reverse(_slots).Select(s => s.BeginStop()).OfType<Spawn.RunningWorker>().ToList();
             // Beside the trees: what escaped them (the workers' cgroup, or orphans adopted as subreaper) gets the same
             // grace, then cgroup.kill; a process that cannot be stopped fails the run, naming it.
+            // The trees are found (and signalled) first, so that each worker's stop is reported as its own; the
+            // leftover pass would otherwise SIGTERM the workers in the cgroup before their trees are looked up.
+            var trees = _trees.StopTreesAsync(workers);
             var leftovers = _context.Containment.StopLeftoversAsync(_context.Spec.StopGrace, CancellationToken.None);
-            await _trees.StopTreesAsync(workers);
+            await trees;
             if (await leftovers is { Count: > 0 } survivors)
                 _context.Outcome.Fail(ExitCodes.Failure, $"could not stop {survivors.Count} process(es) of the workers: {string.Join(", ", survivors)}");
             await Task.WhenAll(_slots.Select(s => s.FinishStopAsync()));
