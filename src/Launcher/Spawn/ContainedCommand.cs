@@ -73,16 +73,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             .WithValidation(CommandResultValidation.None)
             .WithStandardOutputPipe(output)
             .WithStandardErrorPipe(output);
-        var started = command.ExecuteAsync(
-            null,
-            process =>
-            {
-                process.Exited += (_, _) => OnExit(process);
-                if (process.HasExited)
-                    OnExit(process);
-            },
-            CancellationToken.None,
-            CancellationToken.None);
+        var started = command.StartWithExitEvent(OnExit);
         var pid = started.ProcessId;
         children.Add(pid);
         try

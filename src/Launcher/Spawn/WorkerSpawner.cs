@@ -62,16 +62,7 @@ internal sealed class WorkerSpawner(
 
         var (task, pid) = await spawnThread.InvokeAsync(() =>
         {
-            var started = command.ExecuteAsync(
-                null,
-                process =>
-                {
-                    process.Exited += (_, _) => OnExit(process);
-                    if (process.HasExited)
-                        OnExit(process);
-                },
-                CancellationToken.None,
-                CancellationToken.None);
+            var started = command.StartWithExitEvent(OnExit);
             children.Add(started.ProcessId);
             return (started.Task, started.ProcessId);
         });
