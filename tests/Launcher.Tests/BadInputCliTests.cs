@@ -51,6 +51,11 @@ public sealed class BadInputCliTests
             return ["strays", "--config", sandbox.ConfigPath];
         }, "'strays.match[0]': must be a string");
         yield return ("a number in ping.command", sandbox => Config(sandbox, json => json["ping"] = new JsonObject { ["command"] = new JsonArray("/bin/true", 1) }), "'ping.command[1]'");
+        yield return ("--standby without Redis coordination", sandbox =>
+        {
+            Config(sandbox, _ => { });
+            return ["run", "--standby", "--config", sandbox.ConfigPath];
+        }, "'--standby': needs coordination.kind redis");
         yield return ("a number as an environment value", sandbox => Config(sandbox, json => json["environment"] = new JsonObject { ["PORT"] = 8080 }), "'environment.PORT'");
     }
 

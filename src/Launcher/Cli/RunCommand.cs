@@ -30,6 +30,9 @@ internal static class RunCommand
         var config = ConfigLoader.Load(configPath);
         var effective = EffectiveSpec.Resolve(config, flags);
         var spec = effective.Spec;
+        // Standing by only means something with a lease to wait for; locally a second launcher is refused at once.
+        if (flags.Standby && spec.Coordination.Kind == CoordinationKind.Local)
+            throw new Launcher.Exceptions.ConfigException("--standby", "needs coordination.kind redis (a standby waits for the Redis lease; with the local lock a second launcher on this host exits 3 at once)");
         var guardNote = EnvironmentGuard.Check(spec.Instance, platform.Processes);
 
         var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
