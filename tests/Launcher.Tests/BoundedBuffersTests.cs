@@ -81,7 +81,9 @@ public sealed class BoundedBuffersTests
     }
 
     private static List<string> WorkerLogs(Sandbox sandbox, int pid) =>
-        Directory.EnumerateFiles(sandbox.LogDir, $"worker_{pid}*.log").ToList();
+        Directory.EnumerateFiles(sandbox.LogDir, $"worker_{pid}*.log")
+            .Where(f => Path.GetFileName(f) is var name && (name == $"worker_{pid}.log" || name.StartsWith($"worker_{pid}_", StringComparison.Ordinal)))
+            .ToList();
 
     private static string ReadShared(string path)
     {
