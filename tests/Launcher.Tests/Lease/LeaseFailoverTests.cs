@@ -21,7 +21,7 @@ public sealed class LeaseFailoverTests
     public async Task Of_three_hosts_exactly_one_runs_workers_sampled_every_50_ms_for_20_s_through_a_kill_and_a_clean_stop(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await LeaseHosts.SeedAsync(redis.Url, sandbox.Instance);
         var hosts = new List<SimulatedHost>();
         try
@@ -61,7 +61,7 @@ public sealed class LeaseFailoverTests
     public async Task A_second_host_without_standby_exits_3_naming_the_holders_host_pid_and_since_and_starts_nothing(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await LeaseHosts.SeedAsync(redis.Url, sandbox.Instance);
         await using var alpha = SimulatedHost.Start(sandbox, "alpha", LeaseHosts.WriteConfig(sandbox, "alpha", redis.Url, Ttl));
         await alpha.Process.WaitForLineAsync("ready:", StartBudget, cancellationToken);
@@ -80,7 +80,7 @@ public sealed class LeaseFailoverTests
     public async Task After_SIGKILL_of_the_holder_a_standby_verifies_its_worker_within_TTL_plus_its_start_time_with_a_higher_fence(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await LeaseHosts.SeedAsync(redis.Url, sandbox.Instance, fence: 7);
         await using var alpha = SimulatedHost.Start(sandbox, "alpha", LeaseHosts.WriteConfig(sandbox, "alpha", redis.Url, Ttl));
         await alpha.Process.WaitForLineAsync("ready:", StartBudget, cancellationToken);
@@ -109,7 +109,7 @@ public sealed class LeaseFailoverTests
     {
         const double ttl = 3;
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await LeaseHosts.SeedAsync(redis.Url, sandbox.Instance);
         await using var proxy = new StallProxy(redis.Port);
         await using var alpha = SimulatedHost.Start(sandbox, "alpha", LeaseHosts.WriteConfig(sandbox, "alpha", proxy.Url, ttl));
@@ -148,7 +148,7 @@ public sealed class LeaseFailoverTests
     {
         const double longTtl = 30;
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await LeaseHosts.SeedAsync(redis.Url, sandbox.Instance);
         await using var alpha = SimulatedHost.Start(sandbox, "alpha", LeaseHosts.WriteConfig(sandbox, "alpha", redis.Url, longTtl));
         await alpha.Process.WaitForLineAsync("ready:", StartBudget, cancellationToken);
@@ -169,7 +169,7 @@ public sealed class LeaseFailoverTests
     public async Task After_a_Redis_restart_exactly_one_host_holds_the_instance(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await LeaseHosts.SeedAsync(redis.Url, sandbox.Instance);
         var hosts = new List<SimulatedHost>();
         try
@@ -208,7 +208,7 @@ public sealed class LeaseFailoverTests
     public async Task Status_shows_the_holder_with_its_fence_and_the_standbys_seen(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await LeaseHosts.SeedAsync(redis.Url, sandbox.Instance, fence: 20);
         var config = LeaseHosts.WriteConfig(sandbox, "alpha", redis.Url, Ttl);
         await using var alpha = SimulatedHost.Start(sandbox, "alpha", config);

@@ -12,7 +12,7 @@ public sealed class LeaseStartRefusalTests
     public async Task An_unreachable_Redis_is_exit_3_in_one_line_and_nothing_starts(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await redis.KillAsync();
 
         var (exit, errors) = await RunAsync(sandbox, LeaseHosts.WriteConfig(sandbox, "alpha", $"redis://:topsecret@127.0.0.1:{redis.Port}", 2), cancellationToken);
@@ -27,7 +27,7 @@ public sealed class LeaseStartRefusalTests
     public async Task A_wrong_password_is_exit_2_in_one_line_that_never_shows_it(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, password: "right-one", cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, "right-one", cancellationToken);
 
         var (exit, errors) = await RunAsync(sandbox, LeaseHosts.WriteConfig(sandbox, "alpha", $"redis://:wrong-one@127.0.0.1:{redis.Port}", 2), cancellationToken);
 

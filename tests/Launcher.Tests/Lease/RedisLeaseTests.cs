@@ -25,7 +25,7 @@ public sealed class RedisLeaseTests
     public async Task A_second_launcher_is_refused_naming_the_holders_host_pid_and_since(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await SeedAsync(redis.Url, sandbox.Instance);
 
         await using var holder = await new LeaseClient(redis.Url, sandbox.Instance, "host-a", Ttl).AcquireAsync(standby: false, cancellationToken);
@@ -41,7 +41,7 @@ public sealed class RedisLeaseTests
     public async Task A_standby_takes_over_at_once_when_the_holder_releases_and_the_fence_grows(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await SeedAsync(redis.Url, sandbox.Instance);
         var longTtl = TimeSpan.FromSeconds(30); // a takeover that waited for expiry would blow the test's budget
 
@@ -64,7 +64,7 @@ public sealed class RedisLeaseTests
     public async Task A_holder_whose_connection_stalls_stops_before_its_lease_can_end_and_a_standby_takes_over_after(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await SeedAsync(redis.Url, sandbox.Instance);
         await using var proxy = new StallProxy(redis.Port);
         var ttl = TimeSpan.FromSeconds(3);
@@ -95,7 +95,7 @@ public sealed class RedisLeaseTests
     public async Task A_fresh_Redis_keeps_the_lease_free_for_one_TTL_in_case_a_holder_from_before_still_runs(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         var client = new LeaseClient(redis.Url, sandbox.Instance, "host-a", Ttl);
 
         var clock = Stopwatch.StartNew();
@@ -110,7 +110,7 @@ public sealed class RedisLeaseTests
     public async Task Redis_restarted_under_a_holder_stops_it_and_one_standby_takes_over_with_a_higher_fence(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await SeedAsync(redis.Url, sandbox.Instance, fence: 41);
         await using var holder = await new LeaseClient(redis.Url, sandbox.Instance, "host-a", Ttl).AcquireAsync(standby: false, cancellationToken);
         var standbyB = new LeaseClient(redis.Url, sandbox.Instance, "host-b", Ttl);
@@ -140,7 +140,7 @@ public sealed class RedisLeaseTests
     public async Task Redis_lost_while_standing_by_is_said_once_and_waited_out(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await SeedAsync(redis.Url, sandbox.Instance);
         await using var proxy = new StallProxy(redis.Port);
         var holder = await new LeaseClient(redis.Url, sandbox.Instance, "host-a", Ttl).AcquireAsync(standby: false, cancellationToken);
@@ -166,7 +166,7 @@ public sealed class RedisLeaseTests
     public async Task A_wrong_or_missing_password_is_a_config_error_that_never_shows_the_password(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, password: "s3cret-right", cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, "s3cret-right", cancellationToken);
 
         var wrong = Assert.ThrowsAsync<ConfigException>(async () =>
             await new LeaseClient($"redis://:s3cret-wrong@127.0.0.1:{redis.Port}", sandbox.Instance, "h", Ttl).AcquireAsync(false, cancellationToken));
@@ -183,7 +183,7 @@ public sealed class RedisLeaseTests
     public async Task An_unreachable_Redis_at_start_is_exit_3_in_one_line(CancellationToken cancellationToken)
     {
         await using var sandbox = new Sandbox();
-        await using var redis = await LeaseRedis.StartAsync(sandbox, cancellationToken: cancellationToken);
+        await using var redis = await RedisServer.StartAsync(sandbox, cancellationToken);
         await redis.KillAsync(); // a port where nothing listens now
 
         var clock = Stopwatch.StartNew();

@@ -9,23 +9,25 @@ namespace Launcher.Tests.Support;
 
 /// <summary>
 /// A real, private <c>redis-server</c> on 127.0.0.1 and a free port, in memory only (no RDB, no AOF), for RQ and
-/// Celery peers. Ready once it answers PING; disposing SIGKILLs it by pid and waits until it is gone.
+/// Celery peers and the Redis lease, optionally with a password. Ready once it answers; it can be SIGKILLed and
+/// started again on the same port (a restart loses every key, as a Redis without persistence does). Disposing
+/// SIGKILLs it by pid and waits until it is gone.
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(15);
     private static readonly Lazy<string?> LazyExecutable = new(FindExecutable);
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output;
-    private bool _disposed;
+    private readonly Sandbox? _sandbox;
+    private readonly string? _password;
+    private readonly ConcurrentQueue<string> _output = new();
+    private Process? _process;
 
-    private RedisServer(Process process, int port, ConcurrentQueue<string> output)
+    private RedisServer(Sandbox? sandbox, int port, string? password)
     {
-        _process = process;
-        _output = output;
+        _sandbox = sandbox;
+        _password = password;
         Port = port;
-        Pid = process.Id;
     }
 
     /// <summary>The <c>redis-server</c> executable on PATH (or /usr/bin, /usr/sbin), or null when not installed.</summary>
@@ -37,11 +39,11 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>The TCP port it listens on (127.0.0.1 only).</summary>
     public int Port { get; }
 
-    /// <summary>The server's pid.</summary>
-    public int Pid { get; }
+    /// <summary>The server's pid (0 while it is killed).</summary>
+    public int Pid => _process?.Id ?? 0;
 
-    /// <summary><c>redis://127.0.0.1:&lt;port&gt;</c>, as RQ and Celery take it.</summary>
-    public string Url => $"redis://127.0.0.1:{Port}";
+    /// <summary><c>redis://[:password@]127.0.0.1:&lt;port&gt;</c>, as RQ, Celery and the launcher take it.</summary>
+    public string Url => _password is null ? $"redis://127.0.0.1:{Port}" : $"redis://:{_password}@127.0.0.1:{Port}";
 
     /// <summary>What the server printed so far (its log).</summary>
     public string Output => string.Join('\n', _output);
@@ -54,54 +56,68 @@ internal sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a server on a free port and returns once it answers PING (a port taken between probing and binding
-    /// is retried on another). Tracked by <paramref name="sandbox"/> when given, so the sandbox kills it too.
+    /// Starts a server on a free port and returns once it answers (a port taken between probing and binding is
+    /// retried on another). Tracked by <paramref name="sandbox"/> when given, so the sandbox kills it too.
     /// </summary>
-    public static async Task<RedisServer> StartAsync(Sandbox? sandbox = null, CancellationToken cancellationToken = default)
+    public static Task<RedisServer> StartAsync(Sandbox? sandbox = null, CancellationToken cancellationToken = default) =>
+        StartAsync(sandbox, password: null, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(Sandbox?, CancellationToken)"/>, with <c>requirepass</c> set when <paramref name="password"/> is given.</summary>
+    public static async Task<RedisServer> StartAsync(Sandbox? sandbox, string? password, CancellationToken cancellationToken = default)
     {
-        var executable = Executable ?? throw new InvalidOperationException("redis-server not installed: run scripts/install-test-deps.sh as root");
+        if (!IsAvailable)
+            throw new InvalidOperationException("redis-server not installed: run scripts/install-test-deps.sh as root");
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
-            var output = new ConcurrentQueue<string>();
-            var startInfo = new ProcessStartInfo(executable)
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = sandbox?.Dir ?? Path.GetTempPath(),
-            };
-            foreach (var arg in (string[])["--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
-                startInfo.ArgumentList.Add(arg);
-
-            var process = new Process { StartInfo = startInfo };
-            process.OutputDataReceived += (_, e) => Capture(output, e.Data);
-            process.ErrorDataReceived += (_, e) => Capture(output, e.Data);
-            process.Start();
-            sandbox?.Processes.Track(process.Id);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            var server = new RedisServer(process, port, output);
-            try
-            {
-                if (await server.WaitUntilReadyAsync(cancellationToken))
-                    return server;
-            }
-            catch
-            {
-                await server.DisposeAsync();
-                throw;
-            }
-
-            await server.DisposeAsync();
+            var server = new RedisServer(sandbox, FreePort(), password);
+            if (await server.TryStartAsync(cancellationToken))
+                return server;
             if (attempt == 3 || !server.Output.Contains("Address already in use", StringComparison.Ordinal))
-                throw new InvalidOperationException($"redis-server on port {port} exited before answering PING. Output:\n{server.Output}");
+                throw new InvalidOperationException($"redis-server on port {server.Port} exited before answering. Output:\n{server.Output}");
         }
     }
 
-    /// <summary>Sends an inline PING over raw TCP; true on <c>+PONG</c>.</summary>
-    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts the server again on the same port after <see cref="KillAsync"/>; returns once it answers.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        if (!await TryStartAsync(cancellationToken))
+            throw new InvalidOperationException($"redis-server on port {Port} exited before answering. Output:\n{Output}");
+    }
+
+    /// <summary>SIGKILLs the server and waits (bounded) until it has exited; <see cref="StartAgainAsync"/> brings it back.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { } process)
+            return;
+        _process = null;
+        if (!process.HasExited)
+        {
+            _ = NativeMethods.Kill(process.Id, Signals.SIGKILL);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                TestContext.Progress.WriteLine($"redis-server (pid {process.Id}) survived SIGKILL for 10 s");
+            }
+        }
+
+        process.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await KillAsync();
+
+    /// <summary>Sends an inline PING over raw TCP; true on <c>+PONG</c> (a password-protected server answers <c>-NOAUTH</c>).</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default) =>
+        (await ReplyToPingAsync(cancellationToken))?.StartsWith("+PONG", StringComparison.Ordinal) == true;
+
+    // Ready means it answers at all: with requirepass the reply to an unauthenticated PING is -NOAUTH.
+    private async Task<bool> AnswersAsync(CancellationToken cancellationToken) =>
+        (await ReplyToPingAsync(cancellationToken)) is ['+' or '-', ..];
+
+    private async Task<string?> ReplyToPingAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(2));
@@ -122,57 +138,74 @@ internal sealed class RedisServer : IAsyncDisposable
                 reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
             }
 
-            return reply.ToString().StartsWith("+PONG", StringComparison.Ordinal);
+            return reply.ToString();
         }
         catch (Exception ex) when (ex is SocketException or IOException
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return false;
+            return null;
         }
     }
 
-    /// <summary>SIGKILLs the server and waits (bounded) until it has exited.</summary>
-    public async ValueTask DisposeAsync()
+    // False when the server exited before answering (its output says why, e.g. the port was taken).
+    private async Task<bool> TryStartAsync(CancellationToken cancellationToken)
     {
-        if (_disposed)
-            return;
-        _disposed = true;
-
-        if (!_process.HasExited)
+        var startInfo = new ProcessStartInfo(Executable!)
         {
-            _ = NativeMethods.Kill(Pid, Signals.SIGKILL);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                TestContext.Progress.WriteLine($"redis-server (pid {Pid}) survived SIGKILL for 10 s");
-            }
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _sandbox?.Dir ?? Path.GetTempPath(),
+        };
+        foreach (var arg in (string[])["--port", $"{Port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
+            startInfo.ArgumentList.Add(arg);
+        if (_password is not null)
+        {
+            startInfo.ArgumentList.Add("--requirepass");
+            startInfo.ArgumentList.Add(_password);
         }
 
-        _process.Dispose();
+        var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, e) => Capture(_output, e.Data);
+        process.ErrorDataReceived += (_, e) => Capture(_output, e.Data);
+        process.Start();
+        _process = process;
+        _sandbox?.Processes.Track(process.Id);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            if (await WaitUntilReadyAsync(process, cancellationToken))
+                return true;
+        }
+        catch
+        {
+            await KillAsync();
+            throw;
+        }
+
+        await KillAsync();
+        return false;
     }
 
-    private async Task<bool> WaitUntilReadyAsync(CancellationToken cancellationToken)
+    private async Task<bool> WaitUntilReadyAsync(Process process, CancellationToken cancellationToken)
     {
         var until = DateTime.UtcNow + StartDeadline;
         while (DateTime.UtcNow < until)
         {
-            if (_process.HasExited)
+            if (process.HasExited)
             {
-                await _process.WaitForExitAsync(cancellationToken); // drains its output, for the error message
+                await process.WaitForExitAsync(cancellationToken); // drains its output, for the error message
                 return false;
             }
 
-            if (await PingAsync(cancellationToken))
+            if (await AnswersAsync(cancellationToken))
                 return true;
 
             await Task.Delay(50, cancellationToken);
         }
 
-        throw new TimeoutException($"redis-server on port {Port} did not answer PING within {StartDeadline.TotalSeconds} s. Output:\n{Output}");
+        throw new TimeoutException($"redis-server on port {Port} did not answer within {StartDeadline.TotalSeconds} s. Output:\n{Output}");
     }
 
     private static void Capture(ConcurrentQueue<string> output, string? line)
