@@ -83,6 +83,7 @@ internal static partial class ConfigValidator
                 values.Get(ConfigSchema.CoordinationUrl),
                 values.Get(ConfigSchema.CoordinationTtl)),
             LogDirMaxBytes = values.Get(ConfigSchema.LogDirMaxBytes),
+            Census = Launcher.Census.CensusConfig.Read(values, commands),
         };
     }
 

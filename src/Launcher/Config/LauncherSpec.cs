@@ -29,6 +29,9 @@ internal sealed record LauncherSpec(
 
     /// <summary><c>logDirMaxBytes</c>: all logs of <c>logDir</c> together; over it, dead workers' oldest files are deleted.</summary>
     public long LogDirMaxBytes { get; init; } = DefaultLogDirMaxBytes;
+
+    /// <summary><c>census</c>: who the broker sees consuming, part of verification and supervision; null: no census.</summary>
+    public Census.CensusSpec? Census { get; init; }
 }
 
 /// <summary>Liveness and readiness checks. <see cref="Command"/> null means the socket protocol.</summary>

@@ -22,11 +22,16 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
 
     public Task<ContainedResult> RunHookAsync(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> environment,
         PipeTarget output, TimeSpan timeout, CancellationToken cancellationToken) =>
-        RunAsync("onWorkerExit", cgroups?.Hooks, argv, workingDirectory, environment, output, timeout, cancellationToken);
+        RunAsync("onWorkerExit", cgroups?.Hooks, argv, workingDirectory, environment, output, output, timeout, cancellationToken);
 
     public Task<ContainedResult> RunProbeAsync(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> environment,
         PipeTarget output, TimeSpan timeout, CancellationToken cancellationToken) =>
-        RunAsync("ping command", cgroups?.Probes, argv, workingDirectory, environment, output, timeout, cancellationToken);
+        RunAsync("ping command", cgroups?.Probes, argv, workingDirectory, environment, output, output, timeout, cancellationToken);
+
+    /// <summary>A <c>census.command</c>: like a ping command, but its stdout (the node list) and stderr are read apart.</summary>
+    public Task<ContainedResult> RunCensusAsync(IReadOnlyList<string> argv, string workingDirectory, IReadOnlyDictionary<string, string?> environment,
+        PipeTarget output, PipeTarget error, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunAsync("census command", cgroups?.Probes, argv, workingDirectory, environment, output, error, timeout, cancellationToken);
 
     private async Task<ContainedResult> RunAsync(
         string kind,
@@ -35,6 +40,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         string workingDirectory,
         IReadOnlyDictionary<string, string?> environment,
         PipeTarget output,
+        PipeTarget error,
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
@@ -72,7 +78,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             .WithEnvironmentVariables(variables)
             .WithValidation(CommandResultValidation.None)
             .WithStandardOutputPipe(output)
-            .WithStandardErrorPipe(output);
+            .WithStandardErrorPipe(error);
         var started = command.StartWithExitEvent(OnExit);
         var pid = started.ProcessId;
         children.Add(pid);

@@ -45,6 +45,11 @@ internal static class ConfigSchema
     public static readonly TextKey CoordinationUrl = Add(new TextKey("coordination.url", ""));
     public static readonly SecondsKey CoordinationTtl = Add(new SecondsKey("coordination.ttlSeconds", 15));
 
+    public static readonly TextListKey CensusCommand = Add(new TextListKey("census.command", isCommand: true));
+    public static readonly TextKey CensusScope = Add(new TextKey("census.scope", "host"));
+    public static readonly SecondsKey CensusInterval = Add(new SecondsKey("census.intervalSeconds", 30));
+    public static readonly SecondsKey CensusTimeout = Add(new SecondsKey("census.timeoutSeconds", 10));
+
     /// <summary>Every key, in the order above.</summary>
     public static IReadOnlyList<ConfigKey> All => Registered;
 
