@@ -55,14 +55,4 @@ internal static class LeaseHosts
 
         return null;
     }
-
-    /// <summary>The host whose launcher printed the ready line first among <paramref name="hosts"/>, waiting up to <paramref name="deadline"/>.</summary>
-    public static async Task<SimulatedHost> FirstReadyAsync(IEnumerable<SimulatedHost> hosts, TimeSpan deadline, CancellationToken cancellationToken)
-    {
-        var list = hosts.ToList();
-        var waits = list.Select(h => h.Process.WaitForLineAsync("ready:", deadline, cancellationToken)).ToList();
-        var first = await Task.WhenAny(waits);
-        await first;
-        return list[waits.IndexOf(first)];
-    }
 }
