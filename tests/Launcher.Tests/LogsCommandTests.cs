@@ -137,26 +137,6 @@ public sealed partial class LogsCommandTests
         });
     }
 
-    [TestCase("logs")]
-    [CancelAfter(30_000)]
-    public async Task Help_on_logs_shows_an_example(string command, CancellationToken cancellationToken)
-    {
-        // Arrange
-        await using var sandbox = new Sandbox();
-
-        // Act
-        var help = await LauncherCli.RunAsync(sandbox, [.. command.Split(' '), "--help"], cancellationToken: cancellationToken);
-
-        // Assert
-        var examples = help.Stdout[(help.Stdout.IndexOf("Examples:", StringComparison.Ordinal) + 1)..];
-        Assert.Multiple(() =>
-        {
-            Assert.That(help.ExitCode, Is.EqualTo(0), help.ToString());
-            Assert.That(help.Stdout, Does.Contain("Examples:"), help.Stdout);
-            Assert.That(examples, Does.Contain("  launcher " + command), "an example of this command");
-        });
-    }
-
     private static List<DateTimeOffset> Timestamps(IEnumerable<string> lines) =>
         lines.Select(line => TimestampAfterPrefix().Match(line))
             .Where(match => match.Success)

@@ -189,27 +189,6 @@ public sealed class ServiceDefinitionTests
         });
     }
 
-    [TestCase("service print")]
-    [TestCase("service install")]
-    [CancelAfter(30_000)]
-    public async Task Help_on_service_print_and_install_shows_an_example(string command, CancellationToken cancellationToken)
-    {
-        // Arrange
-        await using var sandbox = new Sandbox();
-
-        // Act
-        var help = await LauncherCli.RunAsync(sandbox, [.. command.Split(' '), "--help"], cancellationToken: cancellationToken);
-
-        // Assert
-        var examples = help.Stdout[(help.Stdout.IndexOf("Examples:", StringComparison.Ordinal) + 1)..];
-        Assert.Multiple(() =>
-        {
-            Assert.That(help.ExitCode, Is.EqualTo(0), help.ToString());
-            Assert.That(help.Stdout, Does.Contain("Examples:"), help.Stdout);
-            Assert.That(examples, Does.Contain("  launcher " + command), "an example of this command");
-        });
-    }
-
     /// <summary>The launcher's path, the sandbox directory and the instance name, replaced by placeholders.</summary>
     private static string Normalise(string text, Sandbox sandbox) =>
         text.Replace(Repo.LauncherExe, "<LAUNCHER>", StringComparison.Ordinal)

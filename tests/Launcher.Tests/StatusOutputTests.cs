@@ -58,36 +58,6 @@ public sealed class StatusOutputTests
         Assert.That(sandbox.Survivors(), Is.Empty);
     }
 
-    [TestCase("run")]
-    [TestCase("status")]
-    [TestCase("ping")]
-    [TestCase("stop")]
-    [TestCase("strays")]
-    [TestCase("doctor")]
-    [TestCase("service print")]
-    [CancelAfter(30_000)]
-    public async Task Help_on_a_command_shows_an_example(string command, CancellationToken cancellationToken)
-    {
-        // Arrange
-        await using var sandbox = new Sandbox();
-
-        // Act
-        var help = await LauncherCli.RunAsync(sandbox, [.. command.Split(' '), "--help"], Deadline, cancellationToken: cancellationToken);
-
-        // Assert: the example is looked for after the heading only (without one there is nothing to search, so a
-        // usage line alone can never pass for an example).
-        var heading = help.Stdout.IndexOf("Examples:", StringComparison.Ordinal);
-        var examples = heading < 0 ? "" : help.Stdout[(heading + "Examples:".Length)..];
-        Assert.Multiple(() =>
-        {
-            Assert.That(help.ExitCode, Is.EqualTo(0), help.ToString());
-            Assert.That(help.Stdout, Does.Contain($"launcher {command}"), "usage");
-            Assert.That(heading, Is.GreaterThanOrEqualTo(0), "an Examples: section: " + help.Stdout);
-            Assert.That(examples, Does.Contain($"  launcher {command.Split(' ')[0]}"), "an example of this command");
-            Assert.That(help.Stdout, Does.Not.Contain(Escape));
-        });
-    }
-
     [Test, CancelAfter(30_000)]
     public async Task An_error_is_one_line_with_the_fix_red_on_a_terminal_and_plain_in_a_pipe(CancellationToken cancellationToken)
     {

@@ -9,6 +9,21 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        var parsed = BuildRoot().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+                ConsoleErrors.Write(error.Message + " (see launcher --help)");
+            return ExitCodes.BadUsage;
+        }
+
+        // The launcher handles SIGINT/SIGTERM itself (graceful stop with a grace period); no forced exit here.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>Every command with its options, actions and help examples (the help tests walk this tree).</summary>
+    internal static RootCommand BuildRoot()
+    {
         var config = new Option<string?>("--config", "-c")
         {
             Description = "launcher.json to use (default: ./launcher.json, else the built-in sample config)",
@@ -70,17 +85,7 @@ internal static class CliApp
         foreach (var (command, lines) in ServiceCommand.Examples(service))
             examples[command] = lines;
         HelpWithExamples.Install(root, examples);
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var error in parsed.Errors)
-                ConsoleErrors.Write(error.Message + " (see launcher --help)");
-            return ExitCodes.BadUsage;
-        }
-
-        // The launcher handles SIGINT/SIGTERM itself (graceful stop with a grace period); no forced exit here.
-        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        return root;
     }
 
     internal static async Task<int> Guarded(Func<Task<int>> action)
