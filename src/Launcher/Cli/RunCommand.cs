@@ -120,5 +120,7 @@ internal static class RunCommand
         Environment.SetEnvironmentVariable(EnvironmentNames.Node, null);
         Environment.SetEnvironmentVariable(EnvironmentNames.Guard, null);
         Environment.SetEnvironmentVariable(ProcessMarkers.RoleVariable, null);
+        // NOTIFY_SOCKET and WATCHDOG_* are the launcher's to answer, not its workers' (sd_notify(3) unset_environment).
+        SystemdNotifier.TakeFromEnvironment();
     }
 }

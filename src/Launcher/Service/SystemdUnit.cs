@@ -9,6 +9,9 @@ namespace Launcher.Service;
 /// </summary>
 internal static class SystemdUnit
 {
+    /// <summary><c>WatchdogSec=</c>: well above <see cref="Supervise.SupervisionHeartbeat.StaleAfter"/> so only a real wedge trips it.</summary>
+    public const int WatchdogSeconds = 30;
+
     /// <summary>The unit file's text; <paramref name="user"/> for the per-user manager (<c>systemctl --user</c>).</summary>
     public static string Render(ServiceTarget target, bool user)
     {
@@ -22,6 +25,9 @@ internal static class SystemdUnit
         unit.Append("[Service]\n");
         unit.Append("Type=notify\n");
         unit.Append("NotifyAccess=main\n");
+        // WATCHDOG=1 comes every 15 s while the supervision loop turns (SystemdWatchdog); a loop wedged for longer
+        // than this is killed (SIGABRT) and restarted by Restart=on-failure. Generous: a loaded host is not a hang.
+        unit.Append("WatchdogSec=").Append(WatchdogSeconds).Append('\n');
         // A path setting, not a command line: taken verbatim to the end of the line, only specifiers expand.
         unit.Append("WorkingDirectory=").Append(target.WorkingDirectory.Replace("%", "%%", StringComparison.Ordinal)).Append('\n');
         if (target.RuntimeDir is not null)

@@ -11,6 +11,9 @@ internal sealed class RunEvents(TimeProvider time)
     private readonly Queue<RunEvent> _ring = new();
     private readonly Lock _gate = new();
 
+    /// <summary>After each <see cref="Add"/>, outside the lock, on the adding thread (systemd's STATUS= follows the workers).</summary>
+    public event Action? Added;
+
     public void Add(string kind, string? node = null, int? pid = null, string? detail = null)
     {
         var entry = new RunEvent(time.GetUtcNow(), kind, node, pid, detail);
@@ -20,6 +23,8 @@ internal sealed class RunEvents(TimeProvider time)
             while (_ring.Count > Capacity)
                 _ring.Dequeue();
         }
+
+        Added?.Invoke();
     }
 
     /// <summary>Oldest first.</summary>

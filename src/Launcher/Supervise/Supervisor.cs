@@ -33,6 +33,9 @@ internal sealed class Supervisor : BackgroundService
     private readonly WatchdogKeeper _watchdog;
     private readonly EndReporter _ends;
     private readonly WorkerTrees _trees;
+    private readonly SupervisionHeartbeat _heartbeat;
+    private readonly SystemdWatchdog? _systemdWatchdog;
+    private readonly SupervisionFreezeHook _freeze;
     private CancellationTokenSource? _supervision;
 
     public Supervisor(RunContext context, IRunReporter reporter, IHostApplicationLifetime lifetime, ILogger<Supervisor> logger)
@@ -49,6 +52,12 @@ internal sealed class Supervisor : BackgroundService
         _watchdog = new WatchdogKeeper(context.Guard, context.Containment.WatchdogCgroup, context.Children, logger);
         _ends = new EndReporter(context.Paths, context.Hook, _events, context.Time);
         _trees = new WorkerTrees(context.Finder, context.Killer, context.Platform.Processes, context.Spec.StopGrace, logger);
+        // systemd: STATUS= follows every run event; WATCHDOG=1 only while housekeeping (the loop) beats.
+        _events.Added += ReportWorkers;
+        _heartbeat = new SupervisionHeartbeat(context.Time);
+        if (SystemdNotifier.WatchdogInterval is { } pingEvery)
+            _systemdWatchdog = new SystemdWatchdog(pingEvery, _heartbeat, context.Time, SystemdNotifier.Notify, logger);
+        _freeze = SupervisionFreezeHook.FromEnvironment(logger);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -62,7 +71,9 @@ internal sealed class Supervisor : BackgroundService
             switch (_phase.Current)
             {
                 case RunPhase.Supervising:
-                    _ = _rolling.QueueRound(_supervision?.Token ?? stoppingToken);
+                    _reporter.Reloading();
+                    _ = _rolling.QueueRound(_supervision?.Token ?? stoppingToken)
+                        .ContinueWith(_ => _reporter.Reloaded(SupervisionSummary.Describe(_slots)), TaskScheduler.Default);
                     break;
                 case RunPhase.Starting:
                     Log.HangupDuringStartUp(_logger);
@@ -103,6 +114,7 @@ internal sealed class Supervisor : BackgroundService
     {
         _context.Platform.Containment.PrepareLauncher();
         _watchdog.Start();
+        _systemdWatchdog?.Start(CancellationToken.None); // through the stop too: systemd keeps watching while we stop
         PublishStatus();
 
         var sweep = new StraySweep(_context.Finder, _context.Platform.Processes, _context.Killer, _context.Paths, _context.Spec.Instance, _context.Spec.StopGrace, _context.Effective.NoKill, _logger);
@@ -133,6 +145,7 @@ internal sealed class Supervisor : BackgroundService
         // keeps restarting (or takes the stop's SIGTERM for a crash) while the others are being stopped.
         _supervision = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         await VerifyAsync(stopping);
+        _heartbeat.Require();
         _housekeeping.Start(_supervision.Token);
         await SuperviseAsync(_supervision);
     }
@@ -193,6 +206,8 @@ internal sealed class Supervisor : BackgroundService
     // Stopping -> Stopped. Every slot's loop has returned by now (SuperviseAsync waits for all of them).
     private async Task StopAllAsync()
     {
+        _heartbeat.Release();
+        _reporter.Stopping();
         _phase.MoveTo(RunPhase.Stopping);
         await _housekeeping.StopAsync();
         if (_supervision is not null)
@@ -221,14 +236,28 @@ internal sealed class Supervisor : BackgroundService
 
         _status.Remove();
         await _watchdog.ReleaseAsync();
+        if (_systemdWatchdog is not null)
+            await _systemdWatchdog.StopAsync();
         _phase.MoveTo(RunPhase.Stopped);
     }
 
     private void HousekeepingRound()
     {
+        _freeze.WaitWhileFrozen();
         _context.Platform.Containment.ReapAdoptedZombies(_context.Children.Contains);
         PublishStatus();
+        _heartbeat.Beat(); // the round got through: systemd may have its next WATCHDOG=1
     }
 
-    private void PublishStatus() => _status.Publish(_phase.Current, _slots);
+    private void PublishStatus()
+    {
+        _status.Publish(_phase.Current, _slots);
+        ReportWorkers();
+    }
+
+    private void ReportWorkers()
+    {
+        if (_phase.Current == RunPhase.Supervising)
+            _reporter.WorkersChanged(SupervisionSummary.Describe(_slots));
+    }
 }
