@@ -13,9 +13,10 @@ bench_setup celery-ready celery
 export REDIS_URL=redis://127.0.0.1:$port/0
 
 # The example, copied, with this run's instance and Redis; everything else as shipped.
-cp -r "$repo/examples/celery" "$dir/app"
-rm -rf "$dir/app/logs"
-"$python" - "$dir/app/launcher.json" "$REDIS_URL" <<'PY'
+mkdir -p "$dir/examples" && cp -r "$repo/integrations" "$dir/integrations"  # the layout {configDir}/../../integrations/... expects
+cp -r "$repo/examples/celery" "$dir/examples/app"
+rm -rf "$dir/examples/app/logs"
+"$python" - "$dir/examples/app/launcher.json" "$REDIS_URL" <<'PY'
 import json, sys
 path, url = sys.argv[1], sys.argv[2]
 config = json.load(open(path))
@@ -36,9 +37,9 @@ celery_ready_ms() {
 launcher_ms=(); celery_ms=(); direct_ms=()
 for round in $(seq "$rounds"); do
   # Under the launcher: stamp each stdout line as it arrives.
-  rm -rf "$dir/app/logs"
+  rm -rf "$dir/examples/app/logs"
   start=$(now_ms)
-  coproc RUN { exec "$launcher" run --config "$dir/app/launcher.json" 2>&1; }
+  coproc RUN { exec "$launcher" run --config "$dir/examples/app/launcher.json" 2>&1; }
   run_pid=$RUN_PID
   ready_at=""
   while IFS= read -r -t 90 line <&"${RUN[0]}"; do
@@ -56,7 +57,7 @@ for round in $(seq "$rounds"); do
 
   # Directly, for reference: the same command line the example uses, with a fixed node name.
   start=$(now_ms)
-  (cd "$dir/app" && exec "$python" -m celery -A tasks worker -n "direct$round@$(hostname)" --pool=solo --loglevel=INFO) >"$dir/direct.log" 2>&1 &
+  (cd "$dir/examples/app" && exec "$python" -m celery -A tasks worker -n "direct$round@$(hostname)" --pool=solo --loglevel=INFO) >"$dir/direct.log" 2>&1 &
   direct_pid=$!
   direct_ready=""
   for _ in $(seq 1800); do

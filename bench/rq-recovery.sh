@@ -15,10 +15,11 @@ export RQ_REDIS_URL=redis://127.0.0.1:$port/0
 cli() { redis-cli -p "$port" --raw "$@"; }
 
 # The example, copied, with this run's instance, Redis and one worker; everything else as shipped, except:
-cp -r "$repo/examples/rq" "$dir/app"
-rm -rf "$dir/app/logs"
+mkdir -p "$dir/examples" && cp -r "$repo/integrations" "$dir/integrations"  # the layout {configDir}/../../integrations/... expects
+cp -r "$repo/examples/rq" "$dir/examples/app"
+rm -rf "$dir/examples/app/logs"
 # Each round kills the worker once: more than crashLoopCount kills within its window is, rightly, a crash loop.
-"$python" - "$dir/app/launcher.json" "$RQ_REDIS_URL" "$rounds" <<'PY'
+"$python" - "$dir/examples/app/launcher.json" "$RQ_REDIS_URL" "$rounds" <<'PY'
 import json, sys
 path, url, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 config = json.load(open(path))
@@ -29,7 +30,7 @@ config.setdefault("restart", {})["crashLoopCount"] = rounds + 5
 json.dump(config, open(path, "w"), indent=2)
 PY
 
-"$launcher" run --config "$dir/app/launcher.json" >"$dir/launcher.log" 2>&1 &
+"$launcher" run --config "$dir/examples/app/launcher.json" >"$dir/launcher.log" 2>&1 &
 launcher_pid=$!
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 10 ms until it succeeds
   local until=$(( $(date +%s%3N) + $1 * 1000 )) what=$2; shift 2
@@ -51,7 +52,7 @@ one_live_worker_other_than() { # the replacement registered: exactly one member 
 
 recovery_ms=(); rq_alone_s=()
 for round in $(seq "$rounds"); do
-  job=$(cd "$dir/app" && "$python" enqueue.py sleep_for 120)
+  job=$(cd "$dir/examples/app" && "$python" enqueue.py sleep_for 120)
   wait_for 30 "job $job to start" in_started "$job"
   node=$(cli HGET "rq:job:$job" worker_name)
   pid=${node#api}; pid=${pid%%@*}

@@ -20,19 +20,44 @@ internal static partial class Examples
     /// <summary><c>examples/&lt;name&gt;</c> in the repository.</summary>
     public static string SourceDir(string name) => Path.Combine(Repo.Root, "examples", name);
 
-    /// <summary>Copies the example's files (not its logs) to <c>&lt;sandbox&gt;/&lt;name&gt;</c>; returns that directory.</summary>
+    /// <summary><c>integrations/</c> in the repository: the RQ, Celery and SQLite scripts the examples use.</summary>
+    public static string IntegrationsDir => Path.Combine(Repo.Root, "integrations");
+
+    /// <summary>
+    /// Copies the example's files (not its logs) to <c>&lt;sandbox&gt;/examples/&lt;name&gt;</c> and the repository's
+    /// <c>integrations/</c> to <c>&lt;sandbox&gt;/integrations</c>, the layout of the repository, so the example's
+    /// <c>{configDir}/../../integrations/...</c> commands find the copy; returns the example's directory.
+    /// </summary>
     public static string CopyInto(Sandbox sandbox, string name)
     {
-        var target = Directory.CreateDirectory(Path.Combine(sandbox.Dir, name)).FullName;
-        foreach (var file in Directory.EnumerateFiles(SourceDir(name)))
+        var target = Path.Combine(sandbox.Dir, "examples", name);
+        CopyFiles(SourceDir(name), target);
+        CopyIntegrations(sandbox);
+        return target;
+    }
+
+    /// <summary>Copies <c>integrations/</c> (its scripts, not caches) to <c>&lt;sandbox&gt;/integrations</c> once; returns that directory.</summary>
+    public static string CopyIntegrations(Sandbox sandbox)
+    {
+        var target = Path.Combine(sandbox.Dir, "integrations");
+        if (Directory.Exists(target))
+            return target;
+        foreach (var directory in Directory.EnumerateDirectories(IntegrationsDir).Where(d => Path.GetFileName(d) != "__pycache__"))
+            CopyFiles(directory, Path.Combine(target, Path.GetFileName(directory)));
+        CopyFiles(IntegrationsDir, target);
+        return target;
+    }
+
+    private static void CopyFiles(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source).Where(f => !f.EndsWith(".pyc", StringComparison.Ordinal)))
         {
             var copy = Path.Combine(target, Path.GetFileName(file));
             File.Copy(file, copy);
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(copy, File.GetUnixFileMode(file));
         }
-
-        return target;
     }
 
     /// <summary>The example's <c>launcher.json</c>, parsed.</summary>
