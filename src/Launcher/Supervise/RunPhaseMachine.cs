@@ -11,10 +11,9 @@ namespace Launcher.Supervise;
 /// <remarks>Written by the supervisor's task only; read from the SIGHUP handler and the housekeeping loop.</remarks>
 internal sealed class RunPhaseMachine(RunEvents events, ILogger logger)
 {
-    private readonly Lock _gate = new();
-    private volatile RunPhase _current = RunPhase.Starting;
+    private readonly GuardedState<RunPhase> _state = new(RunPhase.Starting, IsAllowed);
 
-    public RunPhase Current => _current;
+    public RunPhase Current => _state.Current;
 
     public static bool IsAllowed(RunPhase from, RunPhase to) => (from, to) switch
     {
@@ -27,15 +26,7 @@ internal sealed class RunPhaseMachine(RunEvents events, ILogger logger)
 
     public void MoveTo(RunPhase next)
     {
-        RunPhase from;
-        lock (_gate)
-        {
-            from = _current;
-            if (!IsAllowed(from, next))
-                throw new InvalidOperationException($"the run cannot move from {from} to {next}");
-            _current = next;
-        }
-
+        var from = _state.MoveTo(next, current => $"the run cannot move from {current} to {next}");
         Log.RunPhaseChanged(logger, from, next);
         events.Add(RunEventKind.Phase, detail: $"{from} to {next}");
     }

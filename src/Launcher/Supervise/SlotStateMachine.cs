@@ -14,10 +14,9 @@ namespace Launcher.Supervise;
 /// </remarks>
 internal sealed class SlotStateMachine(int index, ILogger logger)
 {
-    private readonly Lock _gate = new();
-    private volatile SlotState _current = SlotState.Starting;
+    private readonly GuardedState<SlotState> _state = new(SlotState.Starting, IsAllowed);
 
-    public SlotState Current => _current;
+    public SlotState Current => _state.Current;
 
     public static bool IsAllowed(SlotState from, SlotState to) => (from, to) switch
     {
@@ -33,15 +32,7 @@ internal sealed class SlotStateMachine(int index, ILogger logger)
 
     public void MoveTo(SlotState next, string why)
     {
-        SlotState from;
-        lock (_gate)
-        {
-            from = _current;
-            if (!IsAllowed(from, next))
-                throw new InvalidOperationException($"worker slot #{index} cannot move from {from} to {next} ({why})");
-            _current = next;
-        }
-
+        var from = _state.MoveTo(next, current => $"worker slot #{index} cannot move from {current} to {next} ({why})");
         Log.SlotStateChanged(logger, index, from, next, why);
     }
 }
