@@ -57,6 +57,9 @@ internal static class RunCommand
             Log.EnvironmentGuardNoted(logger, guardNote);
         Log.LauncherStarting(logger, Environment.ProcessId, spec.Instance, effective.Workers, spec.Command.ToString(), spec.SourceDescription);
 
+        // metrics.listen: bound before the lease and any worker, so a port in use is exit 2 with nothing started.
+        await using var observe = Launcher.Observe.ObserveListener.Start(effective, TimeProvider.System, logger);
+
         await using var coordination = await CoordinationGuard.TakeAsync(spec.Coordination, spec.Instance, flags.Standby, logger);
         if (coordination is null)
             return ExitCodes.Ok; // stopped while standing by: nothing was started
@@ -64,7 +67,7 @@ internal static class RunCommand
         using var spawnThread = new SpawnThread();
         var children = new ChildRegistry();
         using var containment = RunContainment.Start(spec.Instance, paths.Root, platform, children, logger);
-        var context = BuildContext(effective, paths, platform, spawnThread, children, containment, logger);
+        var context = BuildContext(effective, paths, platform, spawnThread, children, containment, logger) with { Board = observe?.Board };
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();

@@ -84,6 +84,7 @@ internal static partial class ConfigValidator
                 values.Get(ConfigSchema.CoordinationTtl)),
             LogDirMaxBytes = values.Get(ConfigSchema.LogDirMaxBytes),
             Census = Launcher.Census.CensusConfig.Read(values, commands),
+            MetricsListen = Observe.ListenAddress.Parse(values.Get(ConfigSchema.MetricsListen)),
         };
     }
 

@@ -32,6 +32,9 @@ internal sealed record LauncherSpec(
 
     /// <summary><c>census</c>: who the broker sees consuming, part of verification and supervision; null: no census.</summary>
     public Census.CensusSpec? Census { get; init; }
+
+    /// <summary><c>metrics.listen</c>: where /metrics, the status page and /status.json are served; null (the default): off.</summary>
+    public Observe.ListenAddress? MetricsListen { get; init; }
 }
 
 /// <summary>Liveness and readiness checks. <see cref="Command"/> null means the socket protocol.</summary>

@@ -18,6 +18,16 @@ internal sealed class CrashLoopDetector(TimeProvider time, int count, TimeSpan w
         }
     }
 
+    /// <summary>How many recorded exits lie within the window now (an older one no longer counts).</summary>
+    public int ExitsWithinWindow()
+    {
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            return _exits.Count(exit => now - exit <= window);
+        }
+    }
+
     /// <summary>Records an exit now; true when this exit completes a crash loop.</summary>
     public bool RecordExit()
     {

@@ -15,6 +15,7 @@ internal sealed class EndReporter(RuntimePaths paths, ExitHook hook, RunEvents e
     public void Report(int index, RunningWorker worker, WorkerExit exit, string reason)
     {
         events.Add(RunEventKind.WorkerExited, worker.Node, worker.Pid, $"{exit} ({reason})");
+        events.Counters.Ended(reason);
         File.Delete(paths.RegistrationFile(worker.Pid));
         File.Delete(paths.SocketFile(worker.Pid));
         var hookRun = hook.RunAsync(worker.Node, worker.Pid, index, exit, reason, CancellationToken.None);

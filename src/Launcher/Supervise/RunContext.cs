@@ -30,4 +30,7 @@ internal sealed record RunContext(
 {
     /// <summary>The effective spec's config (--debug already folded in).</summary>
     public LauncherSpec Spec => Effective.Spec;
+
+    /// <summary>Where the status publisher leaves its snapshot for /metrics; null when <c>metrics.listen</c> is off.</summary>
+    public Observe.RunBoard? Board { get; init; }
 }

@@ -14,9 +14,13 @@ internal sealed class RunEvents(TimeProvider time)
     /// <summary>After each <see cref="Add"/>, outside the lock, on the adding thread (systemd's STATUS= follows the workers).</summary>
     public event Action? Added;
 
+    /// <summary>Totals the ring forgets (restarts and ends by reason, events by kind), for /metrics.</summary>
+    public Observe.RunCounters Counters { get; } = new();
+
     public void Add(string kind, string? node = null, int? pid = null, string? detail = null)
     {
         var entry = new RunEvent(time.GetUtcNow(), kind, node, pid, detail);
+        Counters.Recorded(kind);
         lock (_gate)
         {
             _ring.Enqueue(entry);

@@ -9,7 +9,8 @@ namespace Launcher.Supervise;
 /// and the rolling restart: one writer at a time (they share the temporary file), and a failed write never ends
 /// supervision (the next round writes it again).
 /// </summary>
-internal sealed class StatusPublisher(string path, string instance, int expected, RunEvents events, ILogger logger)
+/// <remarks>With <c>metrics.listen</c> set, each publish also hands <paramref name="board"/> an immutable snapshot for /metrics.</remarks>
+internal sealed class StatusPublisher(string path, string instance, int expected, RunEvents events, ILogger logger, Observe.RunBoard? board = null)
 {
     private readonly Lock _gate = new();
 
@@ -32,7 +33,10 @@ internal sealed class StatusPublisher(string path, string instance, int expected
         try
         {
             lock (_gate)
+            {
+                board?.Publish(StateOf(phase), slots, events.Counters);
                 new StatusFile(instance, Environment.ProcessId, StateOf(phase), workers, expected, events.Snapshot()).Write(path);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -46,7 +46,7 @@ internal sealed class Supervisor : BackgroundService
         _logger = logger;
         _events = new RunEvents(context.Time);
         _phase = new RunPhaseMachine(_events, logger);
-        _status = new StatusPublisher(context.Paths.StatusFile, context.Spec.Instance, context.Effective.Workers, _events, logger);
+        _status = new StatusPublisher(context.Paths.StatusFile, context.Spec.Instance, context.Effective.Workers, _events, logger, context.Board);
         _rolling = new RollingRestart(_slots, PublishStatus, logger);
         _housekeeping = new Housekeeping(context.Time, HousekeepingRound, logger);
         _watchdog = new WatchdogKeeper(context.Guard, context.Containment.WatchdogCgroup, context.Children, logger);
@@ -177,6 +177,7 @@ internal sealed class Supervisor : BackgroundService
     {
         var stopping = supervision.Token;
         var all = _slots.Select(s => s.SuperviseAsync(stopping)).ToList();
+        PublishStatus(); // every slot is Running now (each loop's first step): /metrics counts them answering at once
         var running = all.ToList();
         while (running.Count > 0)
         {

@@ -43,6 +43,7 @@ internal sealed partial class WorkerSlot
         }
 
         Restarts++;
+        events.Counters.Restarted(LastEnd?.Reason ?? ExitReason.Crashed); // why the worker it replaces ended (stopped: a rolling restart)
         events.Add(RunEventKind.WorkerRestarted, worker.Node, worker.Pid, $"slot #{Index}: {why}");
         using var verifying = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var answers = probe.WaitUntilAnswersAsync(worker, policy.StartTimeout, verifying.Token);

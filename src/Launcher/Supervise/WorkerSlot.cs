@@ -45,6 +45,9 @@ internal sealed partial class WorkerSlot(
 
     public int Restarts { get; private set; }
 
+    /// <summary>Unexpected exits of this slot within the crash-loop window (the crash-loop state, for /metrics).</summary>
+    public int RecentCrashes => crashLoop.ExitsWithinWindow();
+
     /// <summary>How the last worker of this slot ended, once one did.</summary>
     public WorkerEnd? LastEnd { get; private set; }
 

@@ -50,6 +50,8 @@ internal static class ConfigSchema
     public static readonly SecondsKey CensusInterval = Add(new SecondsKey("census.intervalSeconds", 30));
     public static readonly SecondsKey CensusTimeout = Add(new SecondsKey("census.timeoutSeconds", 10));
 
+    public static readonly TextKey MetricsListen = Add(new TextKey("metrics.listen", ""));
+
     /// <summary>Every key, in the order above.</summary>
     public static IReadOnlyList<ConfigKey> All => Registered;
 
