@@ -23,7 +23,7 @@ public sealed partial class IdeConfigTests
     /// <summary>The launcher's commands and the flags each accepts (<c>service</c> is checked apart).</summary>
     private static readonly Dictionary<string, string[]> CommandFlags = new(StringComparer.Ordinal)
     {
-        ["run"] = ["--debug", "--no-kill", "--config"],
+        ["run"] = ["--debug", "--no-kill", "--replace", "--config"],
         ["status"] = ["--json", "--config"],
         ["ping"] = ["--expect", "--json", "--config"],
         ["stop"] = [],
@@ -110,8 +110,8 @@ public sealed partial class IdeConfigTests
         Assert.Multiple(() =>
         {
             Assert.That(problems, Is.Empty, string.Join('\n', problems));
-            Assert.That(found.GetValueOrDefault("Launcher: run"), Is.EqualTo("run"), "'Launcher: run' runs `launcher run`");
-            Assert.That(found.GetValueOrDefault("Launcher: debug worker"), Is.EqualTo("run --debug"), "'Launcher: debug worker' runs `launcher run --debug`");
+            Assert.That(found.GetValueOrDefault("Launcher: run"), Is.EqualTo("run --replace"), "'Launcher: run' runs `launcher run --replace` (a Run after an IDE's Stop takes over from the orphaned launcher)");
+            Assert.That(found.GetValueOrDefault("Launcher: debug worker"), Is.EqualTo("run --debug --replace"), "'Launcher: debug worker' runs `launcher run --debug --replace`");
             Assert.That(found.GetValueOrDefault("Launcher: tests"), Is.EqualTo("$PROJECT_DIR$/scripts/test.sh"), "'Launcher: tests' runs the test suite");
         });
     }
@@ -173,7 +173,8 @@ public sealed partial class IdeConfigTests
         Assert.Multiple(() =>
         {
             Assert.That(problems, Is.Empty, string.Join('\n', problems));
-            Assert.That(launched, Does.Contain("run --debug"), "a configuration launches `launcher run --debug`");
+            Assert.That(launched, Does.Contain("run --debug --replace"), "a configuration launches `launcher run --debug --replace`");
+            Assert.That(launched, Does.Contain("run --replace"), "a configuration launches `launcher run --replace`");
             Assert.That(attaches, Is.GreaterThanOrEqualTo(1), "a configuration attaches to a worker");
         });
     }
@@ -233,7 +234,7 @@ public sealed partial class IdeConfigTests
         Assert.Multiple(() =>
         {
             Assert.That(problems, Is.Empty, string.Join('\n', problems));
-            Assert.That(launcherArgs, Is.SupersetOf(new[] { "run", "run --debug", "status" }), "launcher profiles for run, run --debug and status");
+            Assert.That(launcherArgs, Is.SupersetOf(new[] { "run --replace", "run --debug --replace", "status" }), "launcher profiles for run --replace, run --debug --replace and status");
             Assert.That(sampleWorkerInstances, Does.Contain("sample"), "a SampleWorker profile started directly with LAUNCHER_INSTANCE=sample");
         });
     }

@@ -41,8 +41,9 @@ internal static class CliApp
         var debug = new Option<bool>("--debug") { Description = "one worker, no restarts, worker output on the console, 30 min verification timeout" };
         var noKill = new Option<bool>("--no-kill") { Description = "do not kill stray workers: list them and exit 4 instead" };
         var standby = new Option<bool>("--standby") { Description = "with coordination.kind redis: wait while another host holds the instance and take over when it stops (instead of exit 3)" };
-        var run = new Command("run", "Start and supervise the workers until Ctrl+C / SIGTERM.") { debug, noKill, standby };
-        run.SetAction((result, _) => Guarded(() => RunCommand.ExecuteAsync(result.GetValue(config), new RunFlags(result.GetValue(debug), result.GetValue(noKill), result.GetValue(standby)))));
+        var replace = new Option<bool>("--replace") { Description = "first stop the running launcher of this instance (only one proven to be it, as `stop` does) and wait for it, then take over (what the IDE configurations use)" };
+        var run = new Command("run", "Start and supervise the workers until Ctrl+C / SIGTERM.") { debug, noKill, standby, replace };
+        run.SetAction((result, _) => Guarded(() => RunCommand.ExecuteAsync(result.GetValue(config), new RunFlags(result.GetValue(debug), result.GetValue(noKill), result.GetValue(standby), result.GetValue(replace)))));
 
         var status = new Command("status", "Show the running launcher and each worker: node, pid, uptime, last ping, log file.") { json };
         status.SetAction((result, _) => Guarded(() => Task.FromResult(StatusCommand.Execute(result.GetValue(config), result.GetValue(json)))));
@@ -74,7 +75,7 @@ internal static class CliApp
         var examples = new Dictionary<Command, string[]>
         {
             [root] = ["launcher run                      # supervise the workers of ./launcher.json", "launcher status                   # from another terminal", "launcher run --config examples/shell/launcher.json"],
-            [run] = ["launcher run", "launcher run --debug              # one worker, its output here, no restarts", "launcher run --config examples/shell/launcher.json --no-kill", "launcher run --standby            # coordination.kind redis: wait for the other host"],
+            [run] = ["launcher run", "launcher run --debug              # one worker, its output here, no restarts", "launcher run --config examples/shell/launcher.json --no-kill", "launcher run --standby            # coordination.kind redis: wait for the other host", "launcher run --replace            # restart: stop the running launcher of this instance first"],
             [status] = ["launcher status", "launcher status --json | jq '.workers[].pid'"],
             [ping] = ["launcher ping", "launcher ping --expect 2 --json"],
             [stop] = ["launcher stop", "launcher stop --config examples/shell/launcher.json"],

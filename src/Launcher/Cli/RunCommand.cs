@@ -39,6 +39,8 @@ internal static class RunCommand
         if (System.Text.Encoding.UTF8.GetByteCount(paths.SocketFile(int.MaxValue)) is var socketBytes and > 107)
             throw new Launcher.Exceptions.EnvironmentException($"runtime directory path too long for Unix sockets ({socketBytes} > 107 bytes); set LAUNCHER_RUNTIME_DIR to a shorter path");
         RuntimeDirectory.Prepare(paths.Root, platform);
+        if (flags.Replace)
+            await LauncherReplacement.StopRunningAsync(spec, paths, platform, TimeProvider.System);
         using var instanceLock = InstanceLock.Acquire(paths, platform.Processes, spec.SourceDescription);
         // One launcher per user and instance even across runtime directories (an IDE's XDG_RUNTIME_DIR and a terminal's).
         using var userInstanceLock = UserInstanceLock.Acquire(spec.Instance, platform.Processes);

@@ -31,7 +31,7 @@ internal static class RunningLauncher
         }
 
         var executable = processes.ReadExecutablePath(holder.Pid);
-        if (!IsLauncherBinary(executable, processes))
+        if (!IsLauncherBinary(executable, processes) && !IsLauncherAssembly(executable, process.CommandLine))
         {
             problem = $"pid {holder.Pid} named in {paths.HolderFile} runs {executable ?? "an unreadable executable"}, not a launcher";
             return null;
@@ -54,6 +54,11 @@ internal static class RunningLauncher
         var name = Path.GetFileName(executable);
         return executable == own || name == "launcher" || (own is not null && name == Path.GetFileName(own) && name != "dotnet");
     }
+
+    // `dotnet launcher.dll run` (an IDE's Debug build started through the dotnet host, e.g. VS Code's launch.json).
+    private static bool IsLauncherAssembly(string? executable, IReadOnlyList<string> commandLine) =>
+        executable is not null && Path.GetFileName(executable) == "dotnet"
+        && commandLine.Count > 1 && Path.GetFileName(commandLine[1]) == "launcher.dll";
 
     /// <summary>True when <c>/proc/locks</c> lists a write <c>flock</c> by <paramref name="pid"/> on the lock file's inode.</summary>
     public static bool HoldsLock(string lockFile, int pid, PlatformServices platform) =>
