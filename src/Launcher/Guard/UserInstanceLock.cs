@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using Launcher.Agent.Protocol;
 using Launcher.Exceptions;
@@ -44,7 +43,7 @@ internal sealed class UserInstanceLock : IDisposable
         var name = $"launcher/{userId}/{Environment.MachineName}/{instance}";
         return Encoding.UTF8.GetByteCount(name) <= MaxNameBytes
             ? name
-            : $"launcher/{userId}/sha256-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Environment.MachineName + "/" + instance)))}";
+            : $"launcher/{userId}/sha256-{Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(Environment.MachineName + "/" + instance)))}";
     }
 
     /// <summary>Binds the name, or throws <see cref="GuardHeldException"/> (exit 3) naming the launcher that holds it.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -53,7 +52,7 @@ internal sealed partial class CgroupTree
     /// <summary>The name every subtree of this instance and runtime directory starts with.</summary>
     public static string PrefixFor(string instance, string runtimeRoot)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(runtimeRoot)))[..8];
+        var hash = Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(runtimeRoot)))[..8];
         var safe = Unsafe().Replace(instance, "_");
         return $"launcher-{safe[..Math.Min(safe.Length, 100)]}-{hash}-";
     }

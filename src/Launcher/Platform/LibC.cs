@@ -49,6 +49,9 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "free")]
     public static partial void Free(nint pointer);
 
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    public static partial int MAdvise(nint address, nuint length, int advice);
+
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
     public static unsafe partial int ExecVe(byte* path, byte** argv, byte** envp);
 }

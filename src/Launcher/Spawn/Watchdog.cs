@@ -44,8 +44,11 @@ internal static class Watchdog
             return 2;
         }
 
-        Sweep(platform, guard!, dryRun: true); // warm up the code path now, so the real sweep is fast
+        // No warm-up sweep: it read every process on the machine and kept its code and garbage resident for the
+        // watchdog's whole life (15 MB, issue 12). The real sweep faults its code in from the page cache (minor
+        // faults, a few ms) when the launcher is gone.
         using var stdin = Console.OpenStandardInput();
+        MemoryTrim.AfterStartUp();
         var buffer = new byte[64];
         while (stdin.Read(buffer) > 0)
         {
