@@ -27,6 +27,10 @@ internal interface IContainment
     /// </summary>
     void PrepareWatchdog();
 
-    /// <summary>Waits for zombies that were reparented to the launcher and that nobody else will wait for.</summary>
+    /// <summary>
+    /// Waits for zombies that were reparented to the launcher (as subreaper, or as a container's PID 1) and that
+    /// nobody else will wait for. Call it only while no child is being started: a child forked a moment ago may not
+    /// be known to <paramref name="isOwnChild"/> yet (see <c>Spawn/ChildRegistry</c>).
+    /// </summary>
     void ReapAdoptedZombies(Func<int, bool> isOwnChild);
 }

@@ -9,6 +9,15 @@ internal interface IProcessTable
     /// <summary>Every process visible now. Rows of processes that exit while reading are dropped.</summary>
     IReadOnlyList<ProcessInfo> Snapshot();
 
+    /// <summary>
+    /// The live descendants of <paramref name="pid"/> (not itself). The default walks a whole <see cref="Snapshot"/>;
+    /// an implementation that can ask the kernel for a process's children directly costs only the size of that tree.
+    /// </summary>
+    IReadOnlyList<ProcessInfo> DescendantsOf(int pid) => [.. ProcessTree.Descendants(Snapshot().ToLookup(p => p.ParentPid), [pid])];
+
+    /// <summary>The pids of the direct children of <paramref name="pid"/> (zombies included); the default walks a <see cref="Snapshot"/>.</summary>
+    IReadOnlyList<int> ChildPidsOf(int pid) => [.. Snapshot().Where(p => p.ParentPid == pid).Select(p => p.Pid)];
+
     /// <summary>One process, or null when it is gone.</summary>
     ProcessInfo? Get(int pid);
 

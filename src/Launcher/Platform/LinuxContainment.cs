@@ -9,8 +9,6 @@ namespace Launcher.Platform;
 [SupportedOSPlatform("linux")]
 internal sealed class LinuxContainment(IProcessTable table) : IContainment
 {
-    private static readonly TimeSpan MinimumZombieAge = TimeSpan.FromSeconds(2);
-
     public void PrepareLauncher()
     {
         // Orphaned grandchildren (setsid + double fork) come back to us instead of init, so the tree stays ours.
@@ -36,19 +34,16 @@ internal sealed class LinuxContainment(IProcessTable table) : IContainment
 
     public void ReapAdoptedZombies(Func<int, bool> isOwnChild)
     {
-        var self = Environment.ProcessId;
-        var now = DateTimeOffset.UtcNow;
-        foreach (var process in table.Snapshot())
+        // Only our own children (the kernel's list, not a scan of every process on the machine: issue 12), and
+        // never one .NET started itself: waiting would steal the exit code Process reports. The caller runs this
+        // while no start is in progress (ChildRegistry), so every child .NET forked is already known to isOwnChild.
+        foreach (var pid in table.ChildPidsOf(Environment.ProcessId))
         {
-            // Never wait for a child .NET started itself: waiting would steal the exit code Process reports.
-            // A young zombie may be a child whose pid is not recorded yet; a later pass gets it.
-            if (process.ParentPid != self || !process.IsZombie || isOwnChild(process.Pid)
-                || now - table.StartTimeOf(process.Identity.StartTicks) < MinimumZombieAge)
-            {
+            if (isOwnChild(pid) || Agent.Platform.ProcStat.Read(pid) is not { IsZombie: true })
                 continue;
-            }
 
-            _ = LibC.WaitPid(process.Pid, out _, LibC.WNOHANG);
+            // waitpid(2) on this one pid only, never -1.
+            _ = LibC.WaitPid(pid, out _, LibC.WNOHANG);
         }
     }
 

@@ -10,6 +10,7 @@ namespace Launcher.Platform;
 internal sealed class LinuxProcessTable : IProcessTable
 {
     private static readonly long ClockTicksPerSecond = 100; // USER_HZ, fixed at 100 on every Linux ABI
+    private static readonly Lazy<bool> ChildrenFilesExist = new(() => File.Exists($"/proc/self/task/{Environment.ProcessId}/children"));
     private readonly Lazy<DateTimeOffset> _bootTime = new(ReadBootTime);
 
     public int CurrentUserId { get; } = CurrentUser.Id;
@@ -27,6 +28,60 @@ internal sealed class LinuxProcessTable : IProcessTable
         }
 
         return rows;
+    }
+
+    // The kernel lists each thread's children in /proc/<pid>/task/<tid>/children (proc(5), CONFIG_PROC_CHILDREN):
+    // walking our own tree this way costs the size of the tree, not of the machine (issue 12). Without that file
+    // (an old or trimmed kernel) the whole table is read instead.
+    public IReadOnlyList<int> ChildPidsOf(int pid)
+    {
+        if (!ChildrenFilesExist.Value)
+            return [.. Snapshot().Where(p => p.ParentPid == pid).Select(p => p.Pid)];
+
+        var pids = new List<int>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                var children = TryRead(task + "/children");
+                if (children is null)
+                    continue;
+                foreach (var field in children.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var child))
+                        pids.Add(child);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The process is gone (or not ours to read): it has no children we can see.
+        }
+
+        return pids;
+    }
+
+    public IReadOnlyList<ProcessInfo> DescendantsOf(int pid)
+    {
+        if (!ChildrenFilesExist.Value)
+            return [.. ProcessTree.Descendants(Snapshot().ToLookup(p => p.ParentPid), [pid])];
+
+        var found = new List<ProcessInfo>();
+        var seen = new HashSet<int> { pid };
+        var queue = new Queue<int>([pid]);
+        while (queue.TryDequeue(out var parent))
+        {
+            foreach (var child in ChildPidsOf(parent))
+            {
+                if (seen.Add(child) && Get(child) is { } row)
+                {
+                    found.Add(row);
+                    queue.Enqueue(child);
+                }
+            }
+        }
+
+        return found;
     }
 
     public ProcessInfo? Get(int pid)

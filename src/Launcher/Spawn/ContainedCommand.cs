@@ -79,9 +79,14 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             .WithValidation(CommandResultValidation.None)
             .WithStandardOutputPipe(output)
             .WithStandardErrorPipe(error);
-        var started = command.StartWithExitEvent(OnExit);
+        CommandTask<CommandResult> started;
+        using (children.BeginStart())
+        {
+            started = command.StartWithExitEvent(OnExit);
+            children.Add(started.ProcessId);
+        }
+
         var pid = started.ProcessId;
-        children.Add(pid);
         try
         {
             int? exitCode;

@@ -65,8 +65,13 @@ internal sealed class WatchdogKeeper(LauncherGuardValue guard, string? cgroup, C
 
     private Process Launch()
     {
-        var watchdog = Watchdog.Start(guard, cgroup);
-        children.Add(watchdog.Id);
+        Process watchdog;
+        using (children.BeginStart())
+        {
+            watchdog = Watchdog.Start(guard, cgroup);
+            children.Add(watchdog.Id);
+        }
+
         watchdog.EnableRaisingEvents = true;
         watchdog.Exited += (_, _) => OnExited(watchdog);
         return watchdog;

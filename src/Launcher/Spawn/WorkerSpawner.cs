@@ -62,6 +62,7 @@ internal sealed class WorkerSpawner(
 
         var (task, pid) = await spawnThread.InvokeAsync(() =>
         {
+            using var starting = children.BeginStart();
             var started = command.StartWithExitEvent(OnExit);
             children.Add(started.ProcessId);
             return (started.Task, started.ProcessId);

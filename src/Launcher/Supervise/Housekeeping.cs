@@ -1,55 +1,123 @@
 using Launcher.Logging;
+using Launcher.Platform;
 using Microsoft.Extensions.Logging;
 
 namespace Launcher.Supervise;
 
 /// <summary>
-/// A loop on the run's clock while it supervises: every <see cref="Interval"/> it runs one round (reap adopted
-/// zombies, publish the status). A failed round is logged and the next one tries again.
+/// The run's chores while it supervises, each done when something happened and never on a timer (issue 12: an
+/// instance where nothing changes costs nothing): adopted zombies are reaped when a <c>SIGCHLD</c> arrives
+/// (signal(7): sent to the parent, and so to the subreaper or PID 1 that adopted an orphan, whenever a child ends),
+/// and the status file is rewritten when the run records a change (<see cref="RunEvents.Changed"/>: a worker
+/// started, ended or answered a ping, a phase moved). Writes are coalesced: a burst of changes is one write of the
+/// latest state, and one write runs at a time. A failed chore is logged; the next event tries again.
+/// Under systemd's watchdog (and only there) a <c>heartbeat</c> round also runs every <see cref="Interval"/>: systemd
+/// asks for periodic proof that the loop turns (<see cref="SupervisionHeartbeat"/>), which no event can give.
 /// </summary>
-internal sealed class Housekeeping(TimeProvider time, Action round, ILogger logger)
+internal sealed class Housekeeping(TimeProvider time, RunEvents events, Action reap, Action publish, Action? heartbeat, ILogger logger)
 {
+    /// <summary>The heartbeat's pace, when there is one.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
-    private CancellationTokenSource? _stop;
-    private Task _loop = Task.CompletedTask;
+
+    private readonly Lock _gate = new();
+    private CancellationTokenSource? _stopBeating;
+    private Task _beating = Task.CompletedTask;
+    private IDisposable? _childSignal;
+    private Task _writing = Task.CompletedTask;
+    private bool _writePending;
+    private bool _started;
 
     public void Start(CancellationToken stopping)
     {
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var token = _stop.Token;
-        _loop = Task.Run(() => LoopAsync(token), CancellationToken.None);
+        lock (_gate)
+            _started = true;
+        if (heartbeat is not null)
+        {
+            _stopBeating = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            var token = _stopBeating.Token;
+            _beating = Task.Run(() => BeatAsync(heartbeat, token), CancellationToken.None);
+        }
+
+        events.Changed += OnChanged;
+        // .NET reaps the children it started itself before it calls this handler; ours reaps only the adopted ones.
+        _childSignal = ChildExitSignal.Register(() => Run(reap));
+        Run(reap); // an orphan that ended before the registration sent its SIGCHLD to nobody
+        RequestWrite();
     }
 
-    /// <summary>Ends the loop and waits for a round in progress (its status write must not overwrite "stopping").</summary>
+    /// <summary>Stops reacting and waits for a write in progress (it must not overwrite "stopping" or recreate a removed file).</summary>
     public async Task StopAsync()
     {
-        if (_stop is null)
-            return;
-        await _stop.CancelAsync();
-        await _loop;
-        _stop.Dispose();
-        _stop = null;
+        Task writing;
+        lock (_gate)
+        {
+            if (!_started)
+                return;
+            _started = false;
+            writing = _writing;
+        }
+
+        events.Changed -= OnChanged;
+        _childSignal?.Dispose();
+        _childSignal = null;
+        if (_stopBeating is not null)
+        {
+            await _stopBeating.CancelAsync();
+            await _beating;
+            _stopBeating.Dispose();
+            _stopBeating = null;
+        }
+
+        await writing;
     }
 
-    private async Task LoopAsync(CancellationToken token)
+    private async Task BeatAsync(Action round, CancellationToken token)
     {
         using var timer = new PeriodicTimer(Interval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(token))
-            {
-                try
-                {
-                    round();
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Log.HousekeepingFailed(logger, ex.Message);
-                }
-            }
+                Run(round);
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private void OnChanged() => RequestWrite();
+
+    private void RequestWrite()
+    {
+        lock (_gate)
+        {
+            if (!_started || _writePending)
+                return;
+            _writePending = true;
+            _writing = _writing.ContinueWith(_ => Write(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private void Write()
+    {
+        lock (_gate)
+        {
+            _writePending = false;
+            if (!_started)
+                return;
+        }
+
+        Run(publish);
+    }
+
+    private void Run(Action chore)
+    {
+        try
+        {
+            chore();
+        }
+        catch (Exception ex)
+        {
+            Log.HousekeepingFailed(logger, ex.Message);
         }
     }
 }

@@ -6,9 +6,10 @@ namespace Launcher.Supervise;
 
 /// <summary>
 /// Hang detection: pings a running worker every <c>ping.intervalSeconds</c> and calls it hung after
-/// <c>ping.missedLimit</c> misses in a row. An answer with another node name is a miss (a pid reused).
+/// <c>ping.missedLimit</c> misses in a row. An answer with another node name is a miss (a pid reused). Its timer is
+/// the ping schedule itself, the only periodic wake-up of a supervised run (issue 12).
 /// </summary>
-internal sealed class LivenessMonitor(IWorkerProbe probe, TimeProvider time, SlotPolicy policy, ILogger logger)
+internal sealed class LivenessMonitor(IWorkerProbe probe, TimeProvider time, SlotPolicy policy, RunEvents events, ILogger logger)
 {
     /// <summary>Completes with true when the worker is hung, false when cancelled first.</summary>
     public async Task<bool> WatchAsync(RunningWorker worker, CancellationToken cancellationToken)
@@ -24,6 +25,7 @@ internal sealed class LivenessMonitor(IWorkerProbe probe, TimeProvider time, Slo
                 {
                     missed = 0;
                     worker.LastPingAt = time.GetUtcNow();
+                    events.NoteChange(); // the status file shows lastPingAt: rewritten on the ping schedule, not a timer of its own
                     BrokenProbeNotice.Shared.Works(logger);
                     continue;
                 }

@@ -29,7 +29,17 @@ internal sealed class RunEvents(TimeProvider time)
         }
 
         Added?.Invoke();
+        Changed?.Invoke();
     }
+
+    /// <summary>
+    /// Raised after every <see cref="Add"/> and <see cref="NoteChange"/>, on the caller's thread: the status file is
+    /// rewritten on these, not on a timer (issue 12). Handlers must be quick and must not throw.
+    /// </summary>
+    public event Action? Changed;
+
+    /// <summary>Something the status shows changed without being an event of its own (a worker answered a ping).</summary>
+    public void NoteChange() => Changed?.Invoke();
 
     /// <summary>Oldest first.</summary>
     public IReadOnlyList<RunEvent> Snapshot()

@@ -16,7 +16,8 @@ namespace Launcher.Supervise;
 /// </summary>
 /// <remarks>
 /// The supervisor's task owns the phase, the slot list and the supervision token; each slot's loop owns its slot;
-/// the SIGHUP handler only reads the phase and queues a rolling restart; housekeeping only reads.
+/// the SIGHUP handler only reads the phase and queues a rolling restart; housekeeping (on SIGCHLD and on run
+/// events, never on a timer) only reads.
 /// </remarks>
 internal sealed class Supervisor : BackgroundService
 {
@@ -48,16 +49,17 @@ internal sealed class Supervisor : BackgroundService
         _phase = new RunPhaseMachine(_events, logger);
         _status = new StatusPublisher(context.Paths.StatusFile, context.Spec.Instance, context.Effective.Workers, _events, logger, context.Board);
         _rolling = new RollingRestart(_slots, PublishStatus, logger);
-        _housekeeping = new Housekeeping(context.Time, HousekeepingRound, logger);
         _watchdog = new WatchdogKeeper(context.Guard, context.Containment.WatchdogCgroup, context.Children, logger);
         _ends = new EndReporter(context.Paths, context.Hook, _events, context.Time);
         _trees = new WorkerTrees(context.Finder, context.Killer, context.Platform.Processes, context.Spec.StopGrace, logger);
-        // systemd: STATUS= follows every run event; WATCHDOG=1 only while housekeeping (the loop) beats.
+        // systemd: STATUS= follows every run event; WATCHDOG=1 only while housekeeping's heartbeat round beats.
         _events.Added += ReportWorkers;
         _heartbeat = new SupervisionHeartbeat(context.Time);
         if (SystemdNotifier.WatchdogInterval is { } pingEvery)
             _systemdWatchdog = new SystemdWatchdog(pingEvery, _heartbeat, context.Time, SystemdNotifier.Notify, logger);
         _freeze = SupervisionFreezeHook.FromEnvironment(logger);
+        // Event driven (issue 12); the one timer, a heartbeat round, exists only when systemd's watchdog asks for proof.
+        _housekeeping = new Housekeeping(context.Time, _events, ReapAdoptedZombies, PublishStatus, _systemdWatchdog is null ? null : HeartbeatRound, logger);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -170,6 +172,7 @@ internal sealed class Supervisor : BackgroundService
         _phase.MoveTo(RunPhase.Supervising); // before the ready line: a SIGHUP sent on seeing it must restart, not be ignored
         PublishStatus(); // before the ready line too: `launcher status` right after it must not call them strays
         _reporter.Ready($"ready: {ours.Count}/{ours.Count} workers verified ({string.Join(", ", ours.Select(w => w.Node))})");
+        Platform.MemoryTrim.AfterStartUp(); // start-up's garbage and code pages are not needed while supervising
     }
 
     // Supervising: fan in the slots' loops.
@@ -242,11 +245,14 @@ internal sealed class Supervisor : BackgroundService
         _phase.MoveTo(RunPhase.Stopped);
     }
 
-    private void HousekeepingRound()
+    private void ReapAdoptedZombies() =>
+        _context.Children.WhenNoStartInProgress(() => _context.Platform.Containment.ReapAdoptedZombies(_context.Children.Contains));
+
+    // Under systemd's watchdog only: a round on Housekeeping.Interval that proves the loop still turns.
+    private void HeartbeatRound()
     {
         _freeze.WaitWhileFrozen();
-        _context.Platform.Containment.ReapAdoptedZombies(_context.Children.Contains);
-        PublishStatus();
+        ReapAdoptedZombies();
         _heartbeat.Beat(); // the round got through: systemd may have its next WATCHDOG=1
     }
 

@@ -31,7 +31,7 @@ internal sealed partial class WorkerSlot(
     ILogger logger)
 {
     private readonly SlotStateMachine _state = new(index, logger);
-    private readonly LivenessMonitor _liveness = new(probe, time, policy, logger);
+    private readonly LivenessMonitor _liveness = new(probe, time, policy, events, logger);
 
     // Rolling-restart requests, each completed with whether its replacement answered. Read only while Running.
     private readonly Channel<TaskCompletionSource<bool>> _replaceRequests = Channel.CreateUnbounded<TaskCompletionSource<bool>>();
