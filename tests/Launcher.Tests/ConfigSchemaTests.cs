@@ -40,7 +40,8 @@ public sealed class ConfigSchemaTests
         yield return Case("workers as a fraction", """{"command": ["./worker"], "workers": 2.5}""", "workers", "must be a whole number, not the number 2.5");
         yield return Case("a non-positive ping interval", """{"command": ["./worker"], "ping": {"intervalSeconds": 0}}""", "ping.intervalSeconds", "from 0.01 to 86400 (got 0)");
         yield return Case("a ping interval so small it rounds to zero", """{"command": ["./worker"], "ping": {"intervalSeconds": 1e-9}}""", "ping.intervalSeconds", "from 0.01 to 86400");
-        yield return Case("a restart delay below 0.01 s", """{"command": ["./worker"], "restart": {"initialDelaySeconds": 0.001}}""", "restart.initialDelaySeconds", "from 0.01 to 86400");
+        yield return Case("a negative restart delay", """{"command": ["./worker"], "restart": {"initialDelaySeconds": -0.5}}""", "restart.initialDelaySeconds", "from 0 to 86400 (got -0.5)");
+        yield return Case("a maximum restart delay of zero", """{"command": ["./worker"], "restart": {"maxDelaySeconds": 0}}""", "restart.maxDelaySeconds", "from 0.01 to 86400 (got 0)");
         yield return Case("a stop grace over a day", """{"command": ["./worker"], "stopGraceSeconds": 86401}""", "stopGraceSeconds", "from 0.01 to 86400 (got 86401)");
         yield return Case("an empty environment variable name", """{"command": ["./worker"], "environment": {"": "x"}}""", "environment.", "is not a valid environment variable name");
         yield return Case("an environment variable name with '='", """{"command": ["./worker"], "environment": {"A=B": "x"}}""", "environment.A=B", "is not a valid environment variable name");
@@ -106,6 +107,16 @@ public sealed class ConfigSchemaTests
             Assert.That(error.Message, Has.Length.LessThan(1000), "a long value is abbreviated, never quoted whole");
             Assert.That(error.ExitCode, Is.EqualTo(2));
         });
+    }
+
+    [Test]
+    public void An_initial_restart_delay_of_zero_is_accepted_for_an_immediate_first_restart()
+    {
+        // Act
+        var spec = Validate("""{"command": ["./worker"], "restart": {"initialDelaySeconds": 0}}""");
+
+        // Assert
+        Assert.That(spec.Restart.InitialDelay, Is.EqualTo(TimeSpan.Zero));
     }
 
     [Test]

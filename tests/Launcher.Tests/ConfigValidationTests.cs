@@ -39,7 +39,7 @@ public sealed class ConfigValidationTests
             return Config(sandbox, json => json["command"] = new JsonArray("./not-executable.sh"));
         }, "'command[0]'");
         yield return Case("a ping interval so small it rounds to zero", sandbox => Config(sandbox, json => json["ping"] = new JsonObject { ["intervalSeconds"] = 1e-9 }), "'ping.intervalSeconds'");
-        yield return Case("a restart delay below 0.01 s", sandbox => Config(sandbox, json => json["restart"] = new JsonObject { ["initialDelaySeconds"] = 0.001 }), "'restart.initialDelaySeconds'");
+        yield return Case("a negative restart delay", sandbox => Config(sandbox, json => json["restart"] = new JsonObject { ["initialDelaySeconds"] = -0.001 }), "'restart.initialDelaySeconds'");
         yield return Case("an empty environment variable name", sandbox => Config(sandbox, json => json["environment"] = new JsonObject { [""] = "x" }), "'environment.'");
         yield return Case("an environment variable name with '='", sandbox => Config(sandbox, json => json["environment"] = new JsonObject { ["A=B"] = "x" }), "'environment.A=B'");
         yield return Case("an environment variable name with NUL", sandbox => Config(sandbox, json => json["environment"] = new JsonObject { ["A\0B"] = "x" }), "'environment.A\\0B'");

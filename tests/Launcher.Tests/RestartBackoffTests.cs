@@ -112,6 +112,47 @@ public sealed class RestartBackoffTests
         });
     }
 
+    [Test]
+    public void With_an_initial_delay_of_zero_the_first_restart_is_immediate_and_further_ones_double_from_a_small_floor()
+    {
+        // Arrange: restart:initialDelaySeconds 0 (issue 12): a worker that keeps dying one second after each start.
+        var clock = new FakeTimeProvider();
+        var backoff = new RestartBackoff(Defaults with { InitialDelay = TimeSpan.Zero }, new Random(Seed));
+
+        // Act
+        var delays = Enumerable.Range(0, 5).Select(_ => Crash(clock, backoff, TimeSpan.FromSeconds(1)).TotalSeconds).ToList();
+
+        // Assert: 0, then 0.1, 0.2, 0.4, 0.8 s (±20%): the doubling does not stay at zero, so a loop is slowed down.
+        var floor = RestartBackoff.Floor.TotalSeconds;
+        Assert.Multiple(() =>
+        {
+            Assert.That(delays[0], Is.Zero, "the first restart waits for nothing");
+            for (var i = 1; i < delays.Count; i++)
+                Assert.That(delays[i], Is.InRange(floor * Math.Pow(2, i - 1) * 0.8, floor * Math.Pow(2, i - 1) * 1.2), $"restart {i + 1}");
+        });
+    }
+
+    [Test]
+    public void With_an_initial_delay_of_zero_a_worker_that_stayed_up_for_resetAfter_is_restarted_at_once_again()
+    {
+        // Arrange: three quick crashes build the delay up.
+        var clock = new FakeTimeProvider();
+        var backoff = new RestartBackoff(Defaults with { InitialDelay = TimeSpan.Zero }, new Random(Seed));
+        for (var i = 0; i < 3; i++)
+            Crash(clock, backoff, TimeSpan.FromSeconds(1));
+
+        // Act: the next worker is healthy for 30 s, then the one after dies at once.
+        var afterHealthyUptime = Crash(clock, backoff, TimeSpan.FromSeconds(30));
+        var afterThat = Crash(clock, backoff, TimeSpan.FromSeconds(1));
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterHealthyUptime, Is.EqualTo(TimeSpan.Zero), "healthy: immediate again");
+            Assert.That(afterThat.TotalSeconds, Is.InRange(0.08, 0.12), "then from the floor");
+        });
+    }
+
     // A worker starts now, runs for `uptime` on the fake clock, and dies; returns the delay before its replacement.
     private static TimeSpan Crash(FakeTimeProvider clock, RestartBackoff backoff, TimeSpan uptime)
     {

@@ -30,7 +30,7 @@ internal static class ConfigSchema
     public static readonly WholeNumberKey PingMissedLimit = Add(new WholeNumberKey("ping.missedLimit", 3));
 
     public static readonly BooleanKey RestartEnabled = Add(new BooleanKey("restart.enabled", true));
-    public static readonly SecondsKey RestartInitialDelay = Add(new SecondsKey("restart.initialDelaySeconds", 1));
+    public static readonly SecondsKey RestartInitialDelay = Add(new SecondsKey("restart.initialDelaySeconds", 1, minimum: 0));
     public static readonly SecondsKey RestartMaxDelay = Add(new SecondsKey("restart.maxDelaySeconds", 60));
     public static readonly SecondsKey RestartResetAfter = Add(new SecondsKey("restart.resetAfterSeconds", 30));
     public static readonly WholeNumberKey RestartCrashLoopCount = Add(new WholeNumberKey("restart.crashLoopCount", 5));
