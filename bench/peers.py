@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+"""Issue 12, part 6: the launcher beside supervisord and pm2, each supervising the same `sleep` workers.
+
+For each supervisor that is installed (bench/install-peers.sh installs the peers): idle CPU of the supervisor's
+own processes over IDLE seconds (utime+stime from /proc/<pid>/stat), their RSS, status latency (`launcher status`,
+`supervisorctl status`, `pm2 jlist`; median of 10), restart latency (SIGKILL one worker -> a new worker process runs;
+median of ROUNDS), time to ready for 1/10/50 workers (launcher: its `ready:` line, after verification; the peers:
+every worker process running, they verify nothing), stop time (SIGTERM / `pm2 kill` -> every worker gone), and the
+workers still alive 2 s after a SIGKILL of the supervisor. Workers are `sleep <marker>`, found by that exact argv.
+Prints one table, with the launcher's ratio to the best peer. Not part of CI.
+"""
+import json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LAUNCHER = os.path.join(ROOT, "artifacts", "launcher", "launcher")
+IDLE = float(os.environ.get("IDLE", "60"))
+ROUNDS = int(os.environ.get("ROUNDS", "10"))
+HZ = os.sysconf("SC_CLK_TCK")
+DEADLINE = 120
+
+
+def pids():
+    return [int(d) for d in os.listdir("/proc") if d.isdigit()]
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().rstrip(b"\0").split(b"\0")
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def workers(marker):
+    return sorted(p for p in pids() if cmdline(p) == [b"sleep", marker.encode()] and alive(p))
+
+
+def cpu_ticks(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError):
+        return 0
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def wait_until(condition, deadline=DEADLINE, every=0.001):
+    until = time.monotonic() + deadline
+    while time.monotonic() < until:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise TimeoutError("condition not met within %s s" % deadline)
+
+
+def timed(argv, env=None):
+    start = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+    return (time.perf_counter() - start) * 1000
+
+
+class Launcher:
+    name = "launcher"
+
+    def __init__(self, work, n, marker):
+        self.work, self.n, self.marker = work, n, marker
+        self.env = dict(os.environ, LAUNCHER_RUNTIME_DIR=os.path.join(work, "runtime"))
+        self.config = os.path.join(work, "launcher.json")
+        with open(self.config, "w") as f:
+            json.dump({"instance": "peers%d" % os.getpid(), "command": ["sleep", marker], "workers": n,
+                       "logDir": os.path.join(work, "logs"), "startTimeoutSeconds": 120,
+                       "ping": {"command": ["echo", "{node}"], "intervalSeconds": 86400},
+                       "restart": {"initialDelaySeconds": 0}}, f)
+
+    def start(self):
+        self.out = open(os.path.join(self.work, "out"), "w+")
+        self.proc = subprocess.Popen([LAUNCHER, "run", "--config", self.config], stdout=self.out,
+                                     stderr=subprocess.DEVNULL, env=self.env, cwd=self.work)
+        wait_until(lambda: "ready:" in open(self.out.name).read() or self.proc.poll() is not None, every=0.002)
+        if self.proc.poll() is not None:
+            raise RuntimeError("launcher exited %s" % self.proc.returncode)
+
+    def own_pids(self):
+        kids = [p for p in pids() if alive(p) and b"__watchdog" in cmdline(p) and ppid(p) == self.proc.pid]
+        return [self.proc.pid] + kids
+
+    def status(self):
+        return [LAUNCHER, "status", "--config", self.config], self.env
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(DEADLINE)
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait(DEADLINE)
+
+
+class Supervisord:
+    name = "supervisord"
+
+    def __init__(self, work, n, marker):
+        self.work, self.n, self.marker = work, n, marker
+        self.conf = os.path.join(work, "supervisord.conf")
+        sock = os.path.join(work, "s.sock")
+        with open(self.conf, "w") as f:
+            f.write(f"""[unix_http_server]
+file={sock}
+[supervisord]
+nodaemon=true
+logfile={work}/supervisord.log
+pidfile={work}/supervisord.pid
+childlogdir={work}
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+[supervisorctl]
+serverurl=unix://{sock}
+[program:w]
+command=sleep {marker}
+numprocs={n}
+process_name=%(program_name)s_%(process_num)02d
+startsecs=0
+autorestart=true
+startretries=1000
+stopwaitsecs=10
+""")
+
+    def start(self):
+        self.proc = subprocess.Popen(["supervisord", "-c", self.conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, cwd=self.work)
+        wait_until(lambda: len(workers(self.marker)) == self.n, every=0.002)
+
+    def own_pids(self):
+        return [self.proc.pid]
+
+    def status(self):
+        return ["supervisorctl", "-c", self.conf, "status"], None
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(DEADLINE)
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait(DEADLINE)
+
+
+class Pm2:
+    name = "pm2"
+
+    def __init__(self, work, n, marker):
+        self.work, self.n, self.marker = work, n, marker
+        self.env = dict(os.environ, PM2_HOME=os.path.join(work, "pm2"))
+        self.eco = os.path.join(work, "ecosystem.json")
+        with open(self.eco, "w") as f:
+            json.dump({"apps": [{"name": "w%d" % i, "script": "sleep", "args": marker, "interpreter": "none",
+                                 "autorestart": True, "restart_delay": 0} for i in range(n)]}, f)
+
+    def start(self):
+        subprocess.run(["pm2", "start", self.eco], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        wait_until(lambda: len(workers(self.marker)) == self.n, every=0.002)
+
+    def daemon(self):
+        with open(os.path.join(self.env["PM2_HOME"], "pm2.pid")) as f:
+            return int(f.read().strip())
+
+    def own_pids(self):
+        return [self.daemon()]
+
+    def status(self):
+        return ["pm2", "jlist"], self.env
+
+    def stop(self):
+        subprocess.run(["pm2", "kill"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+    def kill(self):
+        os.kill(self.daemon(), signal.SIGKILL)
+
+
+def ppid(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError):
+        return 0
+
+
+def cleanup(marker):
+    for p in workers(marker):
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def measure(kind, n, full):
+    work = tempfile.mkdtemp(prefix="lp-")
+    marker = str(700000 + (os.getpid() * 7 + n + hash(kind.name)) % 99999)
+    sup = kind(work, n, marker)
+    row = {}
+    try:
+        t0 = time.perf_counter()
+        sup.start()
+        row["ready_ms"] = (time.perf_counter() - t0) * 1000
+        if full:
+            time.sleep(3)
+            own = sup.own_pids()
+            before = sum(cpu_ticks(p) for p in own)
+            time.sleep(IDLE)
+            row["idle_cpu_ms"] = (sum(cpu_ticks(p) for p in own) - before) * 1000 / HZ
+            row["rss_mib"] = sum(rss_kib(p) for p in sup.own_pids()) / 1024
+            argv, env = sup.status()
+            row["status_ms"] = statistics.median(timed(argv, env) for _ in range(10))
+            restarts = []
+            for _ in range(ROUNDS):
+                old = set(workers(marker))
+                victim = min(old)
+                t = time.perf_counter()
+                os.kill(victim, signal.SIGKILL)
+                wait_until(lambda: len(set(workers(marker)) - old) >= 1, every=0.0002)
+                restarts.append((time.perf_counter() - t) * 1000)
+                wait_until(lambda: len(workers(marker)) == n)
+                time.sleep(0.5)
+            row["restart_ms"] = statistics.median(restarts)
+            t = time.perf_counter()
+            sup.stop()
+            wait_until(lambda: not workers(marker), every=0.001)
+            row["stop_ms"] = (time.perf_counter() - t) * 1000
+            sup.start()
+            sup.kill()
+            time.sleep(2)
+            row["orphans"] = len(workers(marker))
+        else:
+            sup.stop()
+            wait_until(lambda: not workers(marker))
+    finally:
+        try:
+            sup.kill()
+        except Exception:
+            pass
+        cleanup(marker)
+        shutil.rmtree(work, ignore_errors=True)
+    return row
+
+
+def main():
+    if not os.access(LAUNCHER, os.X_OK):
+        sys.exit("peers: %s missing: run scripts/build.sh first" % LAUNCHER)
+    kinds = [Launcher]
+    for kind, exe in ((Supervisord, "supervisord"), (Pm2, "pm2")):
+        if shutil.which(exe):
+            kinds.append(kind)
+        else:
+            print("peers: %s not installed (bench/install-peers.sh); skipped" % exe, file=sys.stderr)
+    results = {}
+    for kind in kinds:
+        print("peers: measuring %s..." % kind.name, file=sys.stderr)
+        row = measure(kind, 10, full=True)
+        for n in (1, 50):
+            row["ready_%d_ms" % n] = measure(kind, n, full=False)["ready_ms"]
+        row["ready_10_ms"] = row.pop("ready_ms")
+        results[kind.name] = row
+
+    figures = [("idle_cpu_ms", "CPU, 10 idle workers, %ds (ms)" % IDLE), ("rss_mib", "RSS of the supervisor (MiB)"),
+               ("status_ms", "status command (ms)"), ("restart_ms", "SIGKILL -> replacement running (ms)"),
+               ("ready_1_ms", "start -> ready, 1 worker (ms)"), ("ready_10_ms", "start -> ready, 10 workers (ms)"),
+               ("ready_50_ms", "start -> ready, 50 workers (ms)"), ("stop_ms", "SIGTERM -> all workers gone (ms)"),
+               ("orphans", "workers alive 2 s after SIGKILL of the supervisor")]
+    names = list(results)
+    print("| figure | " + " | ".join(names) + " | launcher / best peer |")
+    print("|---|" + "---|" * (len(names) + 1))
+    for key, label in figures:
+        cells = ["%.1f" % results[n][key] for n in names]
+        peers = [results[n][key] for n in names if n != "launcher"]
+        best = min(peers) if peers else None
+        ratio = "-" if not best else "%.2f" % (results["launcher"][key] / best)
+        print("| %s | %s | %s |" % (label, " | ".join(cells), ratio))
+    print("(launcher: ready = verified, pings once a day, restart.initialDelaySeconds 0; supervisord startsecs=0; "
+          "pm2 restart_delay 0; peers: ready = every worker process running)")
+
+
+if __name__ == "__main__":
+    main()
