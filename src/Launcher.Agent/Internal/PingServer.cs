@@ -1,19 +1,30 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Launcher.Agent.Platform;
 using Launcher.Agent.Protocol;
 
 namespace Launcher.Agent.Internal;
 
-/// <summary>Answers <c>ping</c> and <c>stop</c> on a Unix domain socket, one line in, one line out.</summary>
+/// <summary>
+/// Answers <c>ping</c> and <c>stop</c> on a Unix domain socket, one line in, one line out; on Windows on the named
+/// pipe that stands for the socket path (<see cref="WindowsPipe"/>).
+/// </summary>
 internal sealed class PingServer(string socketPath, PingReply identity, Action onStop) : IAsyncDisposable
 {
-    private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private Socket? _listener;
     private readonly CancellationTokenSource _cts = new();
     private Task _acceptLoop = Task.CompletedTask;
 
     public void Start()
     {
+        if (OperatingSystem.IsWindows())
+        {
+            _acceptLoop = Task.Run(() => PipeLoopAsync(_cts.Token));
+            return;
+        }
+
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         // A socket file left by a dead process with our pid (pid reuse) would make bind fail.
         File.Delete(socketPath);
         _listener.Bind(new UnixDomainSocketEndPoint(socketPath));
@@ -28,7 +39,7 @@ internal sealed class PingServer(string socketPath, PingReply identity, Action o
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(cancellationToken);
+                client = await _listener!.AcceptAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
             {
@@ -39,14 +50,38 @@ internal sealed class PingServer(string socketPath, PingReply identity, Action o
         }
     }
 
+    private async Task PipeLoopAsync(CancellationToken cancellationToken)
+    {
+        while (OperatingSystem.IsWindows() && !cancellationToken.IsCancellationRequested)
+        {
+            var pipe = WindowsPipe.Listen(socketPath);
+            try
+            {
+                await pipe.WaitForConnectionAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+                await pipe.DisposeAsync();
+                return;
+            }
+
+            _ = Task.Run(() => AnswerAsync(pipe, cancellationToken), cancellationToken);
+        }
+    }
+
     private async Task AnswerAsync(Socket client, CancellationToken cancellationToken)
     {
         using var _ = client;
+        await AnswerAsync(new NetworkStream(client, ownsSocket: false), cancellationToken);
+    }
+
+    private async Task AnswerAsync(Stream connection, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            await using var stream = new NetworkStream(client, ownsSocket: false);
+            await using var stream = connection;
             using var reader = new StreamReader(stream, Encoding.UTF8);
             var command = (await reader.ReadLineAsync(timeout.Token))?.Trim();
             var reply = command switch
@@ -68,7 +103,7 @@ internal sealed class PingServer(string socketPath, PingReply identity, Action o
     public async ValueTask DisposeAsync()
     {
         await _cts.CancelAsync();
-        _listener.Dispose();
+        _listener?.Dispose();
         await _acceptLoop;
         _cts.Dispose();
         File.Delete(socketPath);

@@ -18,6 +18,8 @@ internal static class IdentitySignal
     /// </summary>
     public static bool Send(int pid, ulong startTicks, int signal)
     {
+        if (OperatingSystem.IsWindows())
+            return false; // no signals; the launcher's Platform/Windows stops workers through the agent's socket
         var pidFd = Syscalls.PidFdOpen(pid);
         if (pidFd < 0)
         {

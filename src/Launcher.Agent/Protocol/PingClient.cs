@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Launcher.Agent.Platform;
 
 namespace Launcher.Agent.Protocol;
 
@@ -31,12 +32,16 @@ internal static class PingClient
         timeoutCts.CancelAfter(timeout);
         try
         {
+            if (OperatingSystem.IsWindows())
+            {
+                await using var pipe = await WindowsPipe.ConnectAsync(socketPath, timeoutCts.Token);
+                return await ExchangeAsync(pipe, command, timeoutCts.Token);
+            }
+
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeoutCts.Token);
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\n"), timeoutCts.Token);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            return await reader.ReadLineAsync(timeoutCts.Token);
+            return await ExchangeAsync(stream, command, timeoutCts.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -46,9 +51,20 @@ internal static class PingClient
         {
             return null;
         }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
         catch (IOException)
         {
             return null;
         }
+    }
+
+    private static async Task<string?> ExchangeAsync(Stream stream, string command, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\n"), cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
+        return await reader.ReadLineAsync(cancellationToken);
     }
 }

@@ -18,15 +18,17 @@ internal static class SelfIdentity
     public static string NodeName(int pid) => $"api{pid}@{HostName}";
 
     /// <summary>
-    /// The process's start time in clock ticks since boot, or null when it is gone. With the pid and boot id it
+    /// The process's start time in clock ticks since boot (on Windows its creation time), or null when it is gone. With the pid and boot id it
     /// identifies a process: a reused pid has another start time.
     /// </summary>
-    public static ulong? ReadStartTicks(int pid) => ProcStat.Read(pid)?.StartTicks;
+    public static ulong? ReadStartTicks(int pid) =>
+        OperatingSystem.IsWindows() ? WindowsProcesses.ReadCreationTime(pid) : ProcStat.Read(pid)?.StartTicks;
 
     /// <summary>
     /// True when the process with this pid and start ticks is running: it exists, is the same process (start
     /// ticks), and is not a zombie or dead, waiting to be reaped.
     /// </summary>
-    public static bool IsRunning(int pid, ulong startTicks) =>
-        ProcStat.Read(pid) is { } stat && stat.StartTicks == startTicks && !stat.IsZombie;
+    public static bool IsRunning(int pid, ulong startTicks) => OperatingSystem.IsWindows()
+        ? WindowsProcesses.IsRunning(pid, startTicks)
+        : ProcStat.Read(pid) is { } stat && stat.StartTicks == startTicks && !stat.IsZombie;
 }

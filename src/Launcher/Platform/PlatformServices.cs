@@ -1,3 +1,5 @@
+using Launcher.Platform.Windows;
+
 namespace Launcher.Platform;
 
 /// <summary>The one place that picks the implementation for this operating system; the flow never branches on it.</summary>
@@ -16,7 +18,13 @@ internal sealed record PlatformServices(
             return new PlatformServices(table, new LinuxSignalSender(), new LinuxContainment(table), new LinuxFileSystem(), new LinuxProgramImage());
         }
 
+        if (OperatingSystem.IsWindows())
+        {
+            return new PlatformServices(
+                new WindowsProcessTable(), new WindowsSignalSender(), new WindowsContainment(), new WindowsFileSystem(), new WindowsProgramImage());
+        }
+
         throw new PlatformNotSupportedException(
-            "launcher supports Linux today; macOS and Windows are planned, see docs/ARCHITECTURE.md");
+            "launcher supports Linux and Windows (tested under Wine) today; macOS is planned, see docs/ARCHITECTURE.md");
     }
 }

@@ -33,6 +33,8 @@ internal sealed class WatchdogKeeper(LauncherGuardValue guard, string? cgroup, C
 
     public void Start()
     {
+        if (OperatingSystem.IsWindows())
+            return; // the job object's kill-on-close does the watchdog's work there (Platform/Windows/WorkerJob)
         lock (_gate)
             _current = Launch();
     }

@@ -4,6 +4,7 @@ using Launcher.Agent.Protocol;
 using Launcher.Config;
 using Launcher.Logging;
 using Launcher.Platform;
+using Launcher.Platform.Windows;
 
 namespace Launcher.Spawn;
 
@@ -37,8 +38,11 @@ internal sealed class WorkerSpawner(
         containment.AddWorkerEnvironment(environment); // the shim joins the workers' cgroup before it execs
 
         var log = new TaskCompletionSource<WorkerLog>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var command = CliWrap.Cli.Wrap(SelfInvocation.Program)
-            .WithArguments([.. SelfInvocation.Prefix, ExecShim.Verb, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), .. argv])
+        // Windows has no exec shim: the program itself starts and joins the launcher's job (Platform/Windows).
+        var command = (OperatingSystem.IsWindows()
+                ? CliWrap.Cli.Wrap(argv[0]).WithArguments(WindowsWorkerStart.Check(argv).Skip(1))
+                : CliWrap.Cli.Wrap(SelfInvocation.Program)
+                    .WithArguments([.. SelfInvocation.Prefix, ExecShim.Verb, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), .. argv]))
             .WithWorkingDirectory(spec.WorkingDirectory)
             .WithEnvironmentVariables(environment)
             .WithValidation(CommandResultValidation.None)
@@ -65,6 +69,8 @@ internal sealed class WorkerSpawner(
             using var starting = children.BeginStart();
             var started = command.StartWithExitEvent(OnExit);
             children.Add(started.ProcessId);
+            if (OperatingSystem.IsWindows())
+                WindowsWorkerStart.Contain(started.ProcessId);
             return (started.Task, started.ProcessId);
         });
 
