@@ -2,6 +2,7 @@ using System.Globalization;
 using Launcher.Kill;
 using Launcher.Logging;
 using Launcher.Platform;
+using Launcher.Platform.Windows;
 using Microsoft.Extensions.Logging;
 
 namespace Launcher.Spawn;
@@ -44,7 +45,7 @@ internal sealed class RunContainment : IDisposable
     {
         var support = CgroupSupport.Detect();
         CgroupTree? cgroups = null;
-        var description = support.Describe();
+        var description = OperatingSystem.IsWindows() ? WorkerJob.Description : support.Describe();
         if (support.Parent is { } parent)
         {
             try
@@ -107,7 +108,7 @@ internal sealed class RunContainment : IDisposable
             await Task.Delay(PollInterval, cancellationToken);
         }
 
-        Log.LeftoversKilled(_logger, Cgroups is null ? "SIGKILL to each" : "cgroup.kill");
+        Log.LeftoversKilled(_logger, Cgroups is not null ? "cgroup.kill" : OperatingSystem.IsWindows() ? "TerminateJobObject" : "SIGKILL to each");
         var until = DateTime.UtcNow + KillVerifyLimit;
         while (Leftovers().All is { Count: > 0 } left)
         {
@@ -121,6 +122,10 @@ internal sealed class RunContainment : IDisposable
             if (Cgroups is not null)
             {
                 Cgroups.Workers.Kill();
+            }
+            else if (OperatingSystem.IsWindows() && WorkerJob.Current is { } job)
+            {
+                job.TerminateAll(128 + (uint)Signal.Kill);
             }
             else
             {
@@ -169,6 +174,12 @@ internal sealed class RunContainment : IDisposable
         {
             var byPid = snapshot.ToDictionary(p => p.Pid);
             found = Cgroups.Workers.Pids().Select(pid => byPid.GetValueOrDefault(pid)).OfType<ProcessInfo>();
+        }
+        else if (OperatingSystem.IsWindows() && WorkerJob.Current is { } job)
+        {
+            // Everything any worker started is in the job, detached or not (Platform/Windows/WorkerJob).
+            var inJob = job.Pids().ToHashSet();
+            found = snapshot.Where(p => inJob.Contains(p.Pid));
         }
         else
         {

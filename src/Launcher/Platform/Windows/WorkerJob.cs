@@ -13,6 +13,9 @@ namespace Launcher.Platform.Windows;
 [SupportedOSPlatform("windows")]
 internal sealed class WorkerJob : IDisposable
 {
+    /// <summary>What `launcher run` logs and `doctor` shows as the containment in force.</summary>
+    public const string Description = "Windows job object per launcher (kill on close; TerminateJobObject at the end of the stop)";
+
     private static WorkerJob? s_current;
     private readonly WindowsHandle _job;
 
