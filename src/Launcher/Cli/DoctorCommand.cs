@@ -30,7 +30,7 @@ internal static class DoctorCommand
                 failures++;
         }
 
-        Check("operating system is Linux (macOS and Windows are planned)", () => OperatingSystem.IsLinux() ? null : "unsupported");
+        Check("operating system is Linux or Windows (macOS is planned)", () => OperatingSystem.IsLinux() || OperatingSystem.IsWindows() ? null : "unsupported");
         var view = InstanceView.Open(configPath);
         Console.WriteLine($"      config: {view.Spec.SourceDescription}, instance '{view.Spec.Instance}'");
         string? runtimeNote = null;
