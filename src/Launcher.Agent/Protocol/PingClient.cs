@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Launcher.Agent.Platform;
 
@@ -8,6 +7,9 @@ namespace Launcher.Agent.Protocol;
 /// <summary>The client side of the ping: connect, send <c>ping\n</c>, read one JSON line.</summary>
 internal static class PingClient
 {
+    // A reply is one short JSON object; a peer streaming without a newline is no answer.
+    private const int MaxReplyBytes = 64 * 1024;
+
     /// <summary>Pings the worker listening on <paramref name="socketPath"/>; null when it does not answer in time.</summary>
     public static async Task<PingReply?> PingAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -41,7 +43,12 @@ internal static class PingClient
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeoutCts.Token);
             await using var stream = new NetworkStream(socket, ownsSocket: false);
+<<<<<<< HEAD
             return await ExchangeAsync(stream, command, timeoutCts.Token);
+=======
+            await LineFraming.WriteLineAsync(stream, command, timeoutCts.Token);
+            return await new LineReader(stream, MaxReplyBytes).ReadLineAsync(timeoutCts.Token);
+>>>>>>> d1bc3f9 (Control socket: status, ping and stop answered by the running launcher from memory over <runtime>/<instance>.control.sock (SO_PEERCRED-checked both ways), falling back to discovery; status/ping --json gain an additive source field)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

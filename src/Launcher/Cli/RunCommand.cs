@@ -82,13 +82,17 @@ internal static class RunCommand
         builder.Services.AddHostedService<Supervisor>();
 
         using var host = builder.Build();
-        coordination.Watch(host.Services.GetRequiredService<IHostApplicationLifetime>(), platform, context.Guard, logger);
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        coordination.Watch(lifetime, platform, context.Guard, logger);
+        // `launcher status`, `ping` and `stop` ask this launcher over <runtime>/<instance>.control.sock (Control/).
+        await using var control = Launcher.Control.ControlServer.Start(paths, context.Live, lifetime.StopApplication, context.Time, logger);
         await host.RunAsync();
         if (coordination.LostMessage is { } lost)
             context.Outcome.Fail(ExitCodes.GuardHeld, lost);
 
         if (context.Outcome.Message is { } message)
             ConsoleErrors.Write(message);
+        control?.ReportExit(context.Outcome.ExitCode);
         return context.Outcome.ExitCode;
     }
 

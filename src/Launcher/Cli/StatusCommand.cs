@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Launcher.Control;
 using Launcher.Guard.Lease;
 using Launcher.Logging;
 using Launcher.Strays;
@@ -11,16 +11,55 @@ namespace Launcher.Cli;
 
 /// <summary>
 /// `launcher status [--json]`: the guard holder and each worker (node, pid, uptime, last ping, log file). A table
-/// with colours on a terminal, the same table plain when piped, JSON with the same facts for machines.
+/// with colours on a terminal, the same table plain when piped, JSON with the same facts for machines. The running
+/// launcher answers over its control socket from memory (<see cref="StatusDocument"/>); when none runs or answers,
+/// the command rebuilds the facts itself from the runtime directory and the process table.
 /// </summary>
 internal static class StatusCommand
 {
     private static readonly string[] Columns = ["NODE", "PID", "UPTIME", "LAST PING", "RESTARTS", "STATE", "LOG"];
 
-    public static int Execute(string? configPath, bool json)
+    // Beyond the reply itself: with coordination.kind redis the launcher reads the lease first (its own timeouts).
+    private static readonly TimeSpan ReplyDeadline = TimeSpan.FromSeconds(2);
+
+    public static async Task<int> ExecuteAsync(string? configPath, bool json)
     {
         var view = InstanceView.Open(configPath);
         Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform);
+        var report = await FromLauncherAsync(view) ?? Discover(view);
+
+        if (json)
+            Console.WriteLine(StatusDocument.ToJson(report));
+        else
+            Render(Terminal.Stdout(), report, DateTimeOffset.UtcNow);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The running launcher's own answer over its control socket; null when none runs or it does not answer in time.</summary>
+    private static async Task<StatusReport?> FromLauncherAsync(InstanceView view)
+    {
+        using var client = await ControlClient.ConnectAsync(view, CancellationToken.None);
+        if (client is null)
+            return null;
+        var deadline = view.Spec.Coordination.Kind == CoordinationKind.Redis
+            ? ReplyDeadline + LeaseTiming.ConnectTimeout * 2 + TimeSpan.FromSeconds(20)
+            : ReplyDeadline;
+        if (await client.RequestAsync("status", deadline, CancellationToken.None) is not { } line)
+            return null;
+        try
+        {
+            var report = JsonSerializer.Deserialize(line, ControlWireJson.Default.StatusReport);
+            return report?.Instance == view.Spec.Instance ? report : null;
+        }
+        catch (JsonException)
+        {
+            return null; // {"error":...} or garbage: discovery still knows the truth
+        }
+    }
+
+    /// <summary>No launcher answered: the facts from the runtime directory and the process table.</summary>
+    private static StatusReport Discover(InstanceView view)
+    {
         var holder = view.LiveHolder();
         var published = view.LiveStatus(holder);
         var now = DateTimeOffset.UtcNow;
@@ -42,7 +81,7 @@ internal static class StatusCommand
                 StateOf(owner, holder));
         }).ToList();
 
-        var report = new StatusReport(
+        return new StatusReport(
             view.Spec.Instance,
             holder is null ? null : new HolderEntry(holder.Pid, holder.StartedAt, holder.CommandLine),
             published?.State ?? (holder is null ? "not running" : "starting"),
@@ -51,13 +90,8 @@ internal static class StatusCommand
             published?.Events ?? [],
             view.Spec.Coordination.Kind == CoordinationKind.Redis
                 ? LeaseInspector.ReadAsync(view.Spec.Coordination, view.Spec.Instance, CancellationToken.None).GetAwaiter().GetResult()
-                : null);
-
-        if (json)
-            Console.WriteLine(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport));
-        else
-            Render(Terminal.Stdout(), report, now);
-        return ExitCodes.Ok;
+                : null,
+            StatusReport.FromDiscovery);
     }
 
     // The same rule as `launcher strays`: owned by a live launcher (its guard, or its ancestry) is never STRAY,
@@ -155,30 +189,3 @@ internal static class StatusCommand
         _ => $"{seconds / 3600}h{seconds % 3600 / 60:00}m",
     };
 }
-
-internal sealed record HolderEntry(
-    [property: JsonPropertyName("pid")] int Pid,
-    [property: JsonPropertyName("startedAt")] DateTimeOffset StartedAt,
-    [property: JsonPropertyName("commandLine")] string CommandLine);
-
-internal sealed record StatusEntry(
-    [property: JsonPropertyName("node")] string? Node,
-    [property: JsonPropertyName("pid")] int Pid,
-    [property: JsonPropertyName("uptimeSeconds")] long? UptimeSeconds,
-    [property: JsonPropertyName("lastPingAt")] DateTimeOffset? LastPingAt,
-    [property: JsonPropertyName("logFile")] string? LogFile,
-    [property: JsonPropertyName("restarts")] int Restarts,
-    [property: JsonPropertyName("state")] string State);
-
-internal sealed record StatusReport(
-    [property: JsonPropertyName("instance")] string Instance,
-    [property: JsonPropertyName("launcher")] HolderEntry? Launcher,
-    [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("workers")] IReadOnlyList<StatusEntry> Workers,
-    [property: JsonPropertyName("expected")] int Expected,
-    [property: JsonPropertyName("events")] IReadOnlyList<RunEvent> Events,
-    [property: JsonPropertyName("coordination")] LeaseSnapshot? Coordination = null);
-
-[JsonSourceGenerationOptions(WriteIndented = true)]
-[JsonSerializable(typeof(StatusReport))]
-internal sealed partial class StatusJsonContext : JsonSerializerContext;

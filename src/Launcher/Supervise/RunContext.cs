@@ -33,4 +33,7 @@ internal sealed record RunContext(
 
     /// <summary>Where the status publisher leaves its snapshot for /metrics; null when <c>metrics.listen</c> is off.</summary>
     public Observe.RunBoard? Board { get; init; }
+
+    /// <summary>The run as the launcher knows it (the supervisor attaches its state): the control socket's and status page's source.</summary>
+    public Control.LiveRun Live { get; } = new(Effective, Paths, Pinger);
 }

@@ -60,6 +60,7 @@ internal sealed class Supervisor : BackgroundService
         _freeze = SupervisionFreezeHook.FromEnvironment(logger);
         // Event driven (issue 12); the one timer, a heartbeat round, exists only when systemd's watchdog asks for proof.
         _housekeeping = new Housekeeping(context.Time, _events, ReapAdoptedZombies, PublishStatus, _systemdWatchdog is null ? null : HeartbeatRound, logger);
+        context.Live.Attach(() => _phase.Current, () => _slots.ToArray(), _events);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,0 +1,117 @@
+using System.Net.Sockets;
+using Launcher.Agent.Protocol;
+using Launcher.Cli;
+using Launcher.Guard;
+using Launcher.Platform;
+using Launcher.Strays;
+
+namespace Launcher.Control;
+
+/// <summary>
+/// The command side of the control socket. A connection counts only when the kernel vouches for the server: its
+/// uid is ours and its pid (<c>SO_PEERCRED</c>, socket(7)) is the launcher <see cref="RunningLauncher"/> proves holds
+/// the instance lock (identity, executable, <c>/proc/locks</c>). Anything else (no socket file, a dead launcher's
+/// stale file: connection refused at once, another program listening there, a launcher that does not answer in
+/// time) is null, and the command falls back to discovery.
+/// </summary>
+internal sealed class ControlClient : IDisposable
+{
+    // A reply to status carries every worker and the last 64 events: large, but bounded.
+    private const int MaxReplyBytes = 8 * 1024 * 1024;
+    private static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(1);
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly LineReader _reader;
+
+    private ControlClient(Socket socket, ProcessIdentity launcher)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _reader = new LineReader(_stream, MaxReplyBytes);
+        Launcher = launcher;
+    }
+
+    /// <summary>The launcher at the other end, proven as above.</summary>
+    public ProcessIdentity Launcher { get; }
+
+    /// <summary>A verified connection to the instance's running launcher, or null (fall back to discovery).</summary>
+    public static async Task<ControlClient?> ConnectAsync(InstanceView view, CancellationToken cancellationToken)
+    {
+        var path = ControlSocketPath.For(view.Paths);
+        // Only a socket is tried: no connect when no launcher ever ran (the common case of a fallback).
+        if (view.Platform.Files.Inspect(path) is not { Kind: FileKind.Special })
+            return null;
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(ConnectDeadline);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), deadline.Token);
+            if (Verify(view, socket) is { } launcher)
+            {
+                var client = new ControlClient(socket, launcher);
+                socket = null!;
+                return client;
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ArgumentException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        finally
+        {
+            socket?.Dispose();
+        }
+    }
+
+    private static ProcessIdentity? Verify(InstanceView view, Socket socket)
+    {
+        if (PeerCredentials.Of(socket) is not { } peer || peer.UserId != view.Platform.Processes.CurrentUserId)
+            return null;
+        var holder = GuardHolder.TryRead(view.Paths.HolderFile);
+        if (holder is null || holder.Pid != peer.Pid)
+            return null;
+        return RunningLauncher.Verify(view.Paths, holder, view.Platform, out _);
+    }
+
+    /// <summary>Sends one command and reads its one-line reply; null when none comes within <paramref name="deadline"/>.</summary>
+    public async Task<string?> RequestAsync(string command, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(deadline);
+        try
+        {
+            await LineFraming.WriteLineAsync(_stream, command, timeout.Token);
+            return await _reader.ReadLineAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The next reply line (stop's second answer); null when the launcher closed the connection or <paramref name="deadline"/> passed.</summary>
+    public async Task<string?> ReadLineAsync(TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(deadline);
+        try
+        {
+            return await _reader.ReadLineAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _socket.Dispose();
+    }
+}
