@@ -122,6 +122,9 @@ internal sealed class ControlServer : IAsyncDisposable
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
             deadline.CancelAfter(RequestDeadline);
             await using var stream = new NetworkStream(client, ownsSocket: false);
+            // The request is read (bounded) before anything is decided, so that a refused client reads its refusal
+            // instead of a broken pipe; nothing in it is acted upon unless the kernel vouches for the peer.
+            var command = (await new LineReader(stream, MaxRequestBytes).ReadLineAsync(deadline.Token))?.Trim();
             var ours = SelfIdentity.UserId;
             if (PeerCredentials.Of(client) is not { } peer || peer.UserId != ours)
             {
@@ -131,7 +134,6 @@ internal sealed class ControlServer : IAsyncDisposable
                 return;
             }
 
-            var command = (await new LineReader(stream, MaxRequestBytes).ReadLineAsync(deadline.Token))?.Trim();
             Log.ControlRequest(_logger, command ?? "(nothing)", peer.Pid);
             switch (command)
             {

@@ -27,6 +27,9 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, Contai
 
     public bool UsesCommand => _ping.Command is not null;
 
+    /// <summary>Where the workers register and listen.</summary>
+    public RuntimePaths Paths => paths;
+
     public async Task<PingOutcome> PingAsync(string? node, int pid, string? socket, int index, CancellationToken cancellationToken)
     {
         if (_ping.Command is null)
