@@ -151,7 +151,7 @@ public sealed class ControlSocketTests
         {
             Assert.That(received.ToString(), Is.Empty, "no request was sent to a server not proven to be the launcher");
             Assert.That(statusJson.RootElement.GetProperty("source").GetString(), Is.EqualTo("discovery"), status.Stdout);
-            Assert.That(statusJson.RootElement.GetProperty("state").GetString(), Is.EqualTo("not running"), status.Stdout);
+            Assert.That(statusJson.RootElement.GetProperty("launcher").GetProperty("commandLine").GetString(), Is.EqualTo("impostor"), "discovery's view (the planted holder), not the made-up reply");
             Assert.That(ping.Stdout, Does.Contain("\"source\": \"discovery\""), ping.ToString());
             Assert.That(stop.ExitCode, Is.EqualTo(0), stop.ToString());
             Assert.That(stop.Stdout, Does.Contain("signalled nothing").And.Contain("not a launcher"), stop.ToString());
