@@ -13,13 +13,14 @@ public sealed class VerificationTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    [Test, CancelAfter(60_000)]
+    [Test, CancelAfter(120_000)]
     public async Task Verification_fails_with_4_when_an_extra_worker_of_the_instance_registers_and_answers(CancellationToken cancellationToken)
     {
         // Arrange: the launcher's worker is slow to start, so an extra one started by hand after the launcher's
-        // stray sweep gets in first.
+        // stray sweep gets in first. The start timeout leaves ours time to answer on a loaded machine (10 s once
+        // did not: ours was still starting when verification gave up).
         await using var sandbox = new Sandbox();
-        (LauncherConfig.SampleWorkers(1, "--ready-delay", "4") with { StartTimeoutSeconds = 10, StopGraceSeconds = 2 }).WriteTo(sandbox);
+        (LauncherConfig.SampleWorkers(1, "--ready-delay", "4") with { StartTimeoutSeconds = 25, StopGraceSeconds = 2 }).WriteTo(sandbox);
         await using var launcher = LauncherProcess.Start(sandbox, ["run"]);
         await launcher.WaitForLineAsync("Started worker", Deadline, cancellationToken);
         var ours = SpineFacts.StartedPids(launcher).Single();
@@ -29,7 +30,7 @@ public sealed class VerificationTests
         await using var extra = LauncherProcess.StartProgram(
             sandbox, Repo.SampleWorkerExe, ["--tick-seconds", "1"], environment: new Dictionary<string, string?> { [EnvironmentNames.Instance] = sandbox.Instance });
         await extra.WaitForLineAsync("Registered as", Deadline, cancellationToken);
-        var exitCode = await launcher.WaitForExitAsync(Deadline, cancellationToken);
+        var exitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(60), cancellationToken);
 
         // Assert: exit 4; the message lists ours as answering and the extra as not started by this launcher.
         var message = string.Join('\n', launcher.StderrLines);
