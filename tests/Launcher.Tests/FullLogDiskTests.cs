@@ -59,6 +59,59 @@ public sealed class FullLogDiskTests
         }
     }
 
+    [Test, CancelAfter(180_000)]
+    public async Task Workers_writing_fast_to_a_full_log_disk_run_on_answering_and_each_file_is_reported_once_not_per_line(CancellationToken cancellationToken)
+    {
+        // Arrange: the logs on a 64 KiB tmpfs of our own; two workers printing 20 lines a second each.
+        await using var sandbox = new Sandbox();
+        var disk = Path.Join(sandbox.Dir, "disk");
+        Directory.CreateDirectory(disk);
+        var mount = await RunAsync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", disk]);
+        if (mount.ExitCode != 0)
+            Assert.Ignore($"cannot mount a tmpfs here (needs root and mount rights): {mount.Output}");
+        try
+        {
+            var config = LauncherConfig.SampleWorkers(2) with { Command = [Repo.SampleWorkerExe, "--tick-seconds", "0.05"], LogDir = "disk/logs" };
+            await using var run = await LauncherRun.StartAsync(sandbox, config, cancellationToken: cancellationToken);
+            var workers = run.Workers.Select(w => Identity.Of(w.Pid)).ToList();
+
+            // Act: fill the disk while they write; wait for both files to be reported.
+            var fill = await RunAsync("dd", ["if=/dev/zero", $"of={Path.Join(disk, "fill")}", "bs=4k"]);
+            Assert.That(fill.Output, Does.Contain("No space left on device"), "the disk is full");
+            var filled = DateTime.UtcNow;
+            foreach (var worker in run.Workers)
+            {
+                await Eventually.TrueAsync(() => Reports(run.Output, worker.Pid) >= 1, TimeSpan.FromSeconds(60),
+                    $"the full log of {worker.Node} is reported; output:\n{run.Output}", cancellationToken);
+            }
+
+            // Another 3 s: 60 more lost lines per worker, and no report for any of them.
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+            var ping = await LauncherCli.RunAsync(sandbox, ["ping", "--expect", "2"], TimeSpan.FromSeconds(60), cancellationToken: cancellationToken);
+            var withinAMinute = DateTime.UtcNow - filled < TimeSpan.FromSeconds(55);
+
+            // Assert
+            Assert.Multiple(() =>
+            {
+                foreach (var worker in run.Workers)
+                    Assert.That(Reports(run.Output, worker.Pid), withinAMinute ? Is.EqualTo(1) : Is.InRange(1, 2), $"{worker.Node}: once a minute, not per line");
+                Assert.That(ping.ExitCode, Is.EqualTo(0), $"both workers answer: {ping}");
+                Assert.That(workers.All(w => w.IsAlive), Is.True, "the same workers run on: none blocked, killed or restarted");
+                Assert.That(Supervision.StartedPids(run.Process), Has.Count.EqualTo(2), "no replacement was started");
+            });
+            Assert.That(await run.StopAsync(cancellationToken), Is.EqualTo(0), run.Output);
+            Assert.That(run.Survivors(), Is.Empty);
+        }
+        finally
+        {
+            await RunAsync("umount", ["-l", disk]);
+        }
+    }
+
+    // The launcher's report lines about worker_<pid>.log (its rolled files included).
+    private static int Reports(string output, int pid) =>
+        output.Split('\n').Count(line => line.Contains("cannot be written", StringComparison.Ordinal) && line.Contains($"/worker_{pid}", StringComparison.Ordinal));
+
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };

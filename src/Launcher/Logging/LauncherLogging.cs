@@ -15,6 +15,8 @@ internal static class LauncherLogging
 {
     public static Logger Create(string logDir, long fileSizeLimitBytes, int retainedFiles, bool verboseConsole)
     {
+        var failures = new LogWriteFailureReporter(TimeProvider.System, (error, lost) => Console.Error.WriteLine(
+            $"{DateTime.Now:HH:mm:ss} WRN {Path.Combine(logDir, "launcher.log")} cannot be written: {error.Message}; the launcher runs on, {lost} line(s) lost since the last report (reported at most once a minute)"));
         return new LoggerConfiguration()
             .MinimumLevel.Debug()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
@@ -25,16 +27,19 @@ internal static class LauncherLogging
                     restrictedToMinimumLevel: verboseConsole ? LogEventLevel.Debug : LogEventLevel.Information,
                     outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
                     standardErrorFromLevel: LogEventLevel.Verbose))
-            // A full or failing log disk loses file lines, never an exit code or the cleanup (SafeSink, issue 10).
+            // A full or failing log disk loses file lines, never an exit code or the cleanup (SafeSink, issue 10);
+            // said on stderr at most once a minute (issue 13: not once per line).
             .WriteTo.Sink(new SafeSink(new LoggerConfiguration()
                 .MinimumLevel.Verbose()
-                .WriteTo.File(
-                    Path.Combine(logDir, "launcher.log"),
-                    outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
-                    fileSizeLimitBytes: fileSizeLimitBytes,
-                    rollOnFileSizeLimit: true,
-                    retainedFileCountLimit: retainedFiles)
-                .CreateLogger()))
+                .WriteTo.Fallible(
+                    to => to.File(
+                        Path.Combine(logDir, "launcher.log"),
+                        outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
+                        fileSizeLimitBytes: fileSizeLimitBytes,
+                        rollOnFileSizeLimit: true,
+                        retainedFileCountLimit: retainedFiles),
+                    failures)
+                .CreateLogger(), failures))
             .CreateLogger();
     }
 

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(703, LogLevel.Warning, "test hook {Variable}: the supervision loop is frozen while {File} exists")]
     public static partial void SupervisionFrozen(ILogger logger, string variable, string file);
+
+    [LoggerMessage(704, LogLevel.Warning, "worker log {Path} cannot be written: {Error}; the worker runs on, {Lost} line(s) of its output lost since the last report (reported at most once a minute per file)")]
+    public static partial void WorkerLogNotWritten(ILogger logger, string path, string error, int lost);
 }

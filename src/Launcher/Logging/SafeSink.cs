@@ -4,16 +4,25 @@ using Serilog.Events;
 namespace Launcher.Logging;
 
 /// <summary>
-/// Wraps a sink (a file logger) so that nothing it throws reaches the launcher, neither from writing nor from its
-/// final flush on dispose: a full or vanished log directory (ENOSPC, EIO) loses log lines, never changes an exit code
-/// or skips cleanup (issue 10, item 8). The first failure is reported once through <c>onFirstFailure</c>.
+/// Wraps a sink (a file logger) so that nothing it throws reaches the launcher or a worker's output pump, neither from
+/// writing nor from its final flush on dispose: a full or vanished log directory (ENOSPC, EIO, EACCES) loses log
+/// lines, never blocks or kills a worker, never changes an exit code or skips cleanup (issue 10, item 8). Failures go
+/// to a <see cref="LogWriteFailureReporter"/>: reported once per minute per file, not per line (issue 13, item 6).
 /// </summary>
-internal sealed class SafeSink(ILogEventSink inner, Action<Exception>? onFirstFailure = null) : ILogEventSink, IDisposable
+/// <remarks>
+/// Serilog's own logger swallows its sinks' exceptions; the file logger inside is built with
+/// <c>WriteTo.Fallible(..., failures)</c> so those failures reach the same reporter.
+/// </remarks>
+internal sealed class SafeSink(ILogEventSink inner, LogWriteFailureReporter? failures) : ILogEventSink, IDisposable
 {
-    private int _failed;
+    /// <summary>A sink whose failures go to <paramref name="onFailure"/>, at most once a minute (the clock of the machine).</summary>
+    public SafeSink(ILogEventSink inner, Action<Exception>? onFailure = null)
+        : this(inner, new LogWriteFailureReporter(TimeProvider.System, onFailure is null ? null : (exception, _) => onFailure(exception)))
+    {
+    }
 
     /// <summary>True once a write or flush failed.</summary>
-    public bool Failed => Volatile.Read(ref _failed) != 0;
+    public bool Failed => failures?.Failed ?? false;
 
     public void Emit(LogEvent logEvent)
     {
@@ -23,7 +32,7 @@ internal sealed class SafeSink(ILogEventSink inner, Action<Exception>? onFirstFa
         }
         catch (Exception ex)
         {
-            Report(ex);
+            failures?.Record(ex);
         }
     }
 
@@ -35,21 +44,7 @@ internal sealed class SafeSink(ILogEventSink inner, Action<Exception>? onFirstFa
         }
         catch (Exception ex)
         {
-            Report(ex);
-        }
-    }
-
-    private void Report(Exception exception)
-    {
-        if (Interlocked.Exchange(ref _failed, 1) != 0 || onFirstFailure is null)
-            return;
-        try
-        {
-            onFirstFailure(exception);
-        }
-        catch (Exception)
-        {
-            // The report itself may need the failing disk; it is best effort by design.
+            failures?.Record(ex);
         }
     }
 }

@@ -22,7 +22,8 @@ internal sealed class WorkerSpawner(
     RunContainment containment,
     IProcessTable processes,
     TimeProvider time,
-    bool echoToConsole)
+    bool echoToConsole,
+    Action<string, Exception, int>? onLogWriteFailure = null)
 {
     public async Task<RunningWorker> SpawnAsync(int index)
     {
@@ -75,11 +76,14 @@ internal sealed class WorkerSpawner(
         });
 
         var node = SelfIdentity.NodeName(pid);
+        var logPath = Path.Combine(spec.LogDir, $"worker_{pid}.log");
         var workerLog = new WorkerLog(
-            Path.Combine(spec.LogDir, $"worker_{pid}.log"),
+            logPath,
             spec.LogFileSizeLimitBytes,
             spec.LogFilesRetained,
-            echoToConsole ? line => Console.WriteLine($"[{node}] {line}") : null);
+            echoToConsole ? line => Console.WriteLine($"[{node}] {line}") : null,
+            onLogWriteFailure is null ? null : (error, lost) => onLogWriteFailure(logPath, error, lost),
+            time);
         log.SetResult(workerLog);
         // A log per pid: keep the directory under logDirMaxBytes, dead workers' files first.
         LogDirectoryBudget.Enforce(spec.LogDir, spec.LogDirMaxBytes, logPid => processes.ReadStartTicks(logPid) is not null);
