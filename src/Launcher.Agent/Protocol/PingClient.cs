@@ -43,12 +43,7 @@ internal static class PingClient
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeoutCts.Token);
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-<<<<<<< HEAD
             return await ExchangeAsync(stream, command, timeoutCts.Token);
-=======
-            await LineFraming.WriteLineAsync(stream, command, timeoutCts.Token);
-            return await new LineReader(stream, MaxReplyBytes).ReadLineAsync(timeoutCts.Token);
->>>>>>> d1bc3f9 (Control socket: status, ping and stop answered by the running launcher from memory over <runtime>/<instance>.control.sock (SO_PEERCRED-checked both ways), falling back to discovery; status/ping --json gain an additive source field)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -68,10 +63,10 @@ internal static class PingClient
         }
     }
 
+    // The same framing over a Unix socket and a Windows named pipe: one line out, one bounded line back.
     private static async Task<string?> ExchangeAsync(Stream stream, string command, CancellationToken cancellationToken)
     {
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\n"), cancellationToken);
-        using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
-        return await reader.ReadLineAsync(cancellationToken);
+        await LineFraming.WriteLineAsync(stream, command, cancellationToken);
+        return await new LineReader(stream, MaxReplyBytes).ReadLineAsync(cancellationToken);
     }
 }
