@@ -91,7 +91,10 @@ internal static class StatusCommand
             view.Spec.Coordination.Kind == CoordinationKind.Redis
                 ? LeaseInspector.ReadAsync(view.Spec.Coordination, view.Spec.Instance, CancellationToken.None).GetAwaiter().GetResult()
                 : null,
-            StatusReport.FromDiscovery);
+            StatusReport.FromDiscovery)
+        {
+            Census = published?.Census,
+        };
     }
 
     // The same rule as `launcher strays`: owned by a live launcher (its guard, or its ancestry) is never STRAY,
@@ -113,6 +116,12 @@ internal static class StatusCommand
             : "launcher   none (start one with `launcher run`)"));
         console.WriteLine();
         foreach (var line in report.Coordination?.Describe() ?? [])
+        {
+            console.Write(new Text(line));
+            console.WriteLine();
+        }
+
+        foreach (var line in report.Census?.Describe(now) ?? [])
         {
             console.Write(new Text(line));
             console.WriteLine();

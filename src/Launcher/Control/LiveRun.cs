@@ -31,6 +31,9 @@ internal sealed class LiveRun(EffectiveSpec effective, RuntimePaths paths, Worke
 
     public RunPhase Phase => _attached?.Phase() ?? RunPhase.Starting;
 
+    /// <summary>What the census saw last (issue 11); set by the supervisor, null without <c>census.command</c>.</summary>
+    public Census.CensusRecord? Census { get; set; }
+
     public IReadOnlyList<RunEvent> Events => _attached?.Events.Snapshot() ?? [];
 
     /// <summary>The slots that have a worker now, by slot index.</summary>

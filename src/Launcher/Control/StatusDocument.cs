@@ -35,7 +35,10 @@ internal static class StatusDocument
             spec.Coordination.Kind == CoordinationKind.Redis
                 ? await LeaseInspector.ReadAsync(spec.Coordination, spec.Instance, cancellationToken)
                 : null,
-            StatusReport.FromLauncher);
+            StatusReport.FromLauncher)
+        {
+            Census = run.Census?.Snapshot(),
+        };
     }
 
     /// <summary>The document exactly as `launcher status --json` prints it.</summary>

@@ -22,4 +22,9 @@ internal sealed record StatusReport(
 {
     public const string FromLauncher = "launcher";
     public const string FromDiscovery = "discovery";
+
+    /// <summary>What the running launcher's census saw last (issue 11); absent without <c>census.command</c>.</summary>
+    [JsonPropertyName("census")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Census.CensusStatus? Census { get; init; }
 }

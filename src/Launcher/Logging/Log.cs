@@ -6,7 +6,7 @@ namespace Launcher.Logging;
 /// Every message the launcher logs is a <c>[LoggerMessage]</c> method of this partial class, with its event id and
 /// structured arguments (never interpolation). This file holds the exit hook's and the catch-all error's; each area
 /// has its own file and id range: Supervise 100-199 (Log.Supervise.cs), Strays+Kill 200-299, containment 350-399,
-/// Guard 400-449, Lease 450-499, logs/hooks/bounds 800-899.
+/// Guard 400-449, Lease 450-499, census 550-599 (Log.Census.cs), logs/hooks/bounds 800-899.
 /// </summary>
 internal static partial class Log
 {

@@ -7,4 +7,7 @@ internal static class ExitReason
     public const string Hung = "hung";
     public const string Stopped = "stopped";
     public const string StrayKilled = "stray-killed";
+
+    /// <summary>A registration the census listed at start whose worker died unseen (issue 11): no exit code is known.</summary>
+    public const string Lost = "lost";
 }

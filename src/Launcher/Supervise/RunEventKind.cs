@@ -9,4 +9,6 @@ internal static class RunEventKind
     public const string WorkerHung = "worker-hung";
     public const string WorkerExited = "worker-exited";
     public const string StrayKilled = "stray-killed";
+    public const string WorkerLost = "worker-lost";
+    public const string ForeignConsumer = "foreign-consumer";
 }

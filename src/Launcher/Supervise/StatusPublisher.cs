@@ -14,6 +14,9 @@ internal sealed class StatusPublisher(string path, string instance, int expected
 {
     private readonly Lock _gate = new();
 
+    /// <summary>What the census saw last (issue 11); null: no census configured.</summary>
+    public Census.CensusRecord? Census { get; init; }
+
     public static string StateOf(RunPhase phase) => phase switch
     {
         RunPhase.Starting => "starting",
@@ -35,7 +38,7 @@ internal sealed class StatusPublisher(string path, string instance, int expected
             lock (_gate)
             {
                 board?.Publish(StateOf(phase), slots, events.Counters);
-                new StatusFile(instance, Environment.ProcessId, StateOf(phase), workers, expected, events.Snapshot()).Write(path);
+                new StatusFile(instance, Environment.ProcessId, StateOf(phase), workers, expected, events.Snapshot(), Census?.Snapshot()).Write(path);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

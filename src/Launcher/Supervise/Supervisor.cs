@@ -37,6 +37,7 @@ internal sealed class Supervisor : BackgroundService
     private readonly SupervisionHeartbeat _heartbeat;
     private readonly SystemdWatchdog? _systemdWatchdog;
     private readonly SupervisionFreezeHook _freeze;
+    private readonly Census.RunCensus? _census;
     private CancellationTokenSource? _supervision;
 
     public Supervisor(RunContext context, IRunReporter reporter, IHostApplicationLifetime lifetime, ILogger<Supervisor> logger)
@@ -47,7 +48,8 @@ internal sealed class Supervisor : BackgroundService
         _logger = logger;
         _events = new RunEvents(context.Time);
         _phase = new RunPhaseMachine(_events, logger);
-        _status = new StatusPublisher(context.Paths.StatusFile, context.Spec.Instance, context.Effective.Workers, _events, logger, context.Board);
+        _census = Census.RunCensus.For(context, _events, logger);
+        _status = new StatusPublisher(context.Paths.StatusFile, context.Spec.Instance, context.Effective.Workers, _events, logger, context.Board) { Census = _census?.Record };
         _rolling = new RollingRestart(_slots, PublishStatus, logger);
         _watchdog = new WatchdogKeeper(context.Guard, context.Containment.WatchdogCgroup, context.Children, logger);
         _ends = new EndReporter(context.Paths, context.Hook, _events, context.Time);
@@ -61,6 +63,7 @@ internal sealed class Supervisor : BackgroundService
         // Event driven (issue 12); the one timer, a heartbeat round, exists only when systemd's watchdog asks for proof.
         _housekeeping = new Housekeeping(context.Time, _events, ReapAdoptedZombies, PublishStatus, _systemdWatchdog is null ? null : HeartbeatRound, logger);
         context.Live.Attach(() => _phase.Current, () => _slots.ToArray(), _events);
+        context.Live.Census = _census?.Record;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -128,6 +131,8 @@ internal sealed class Supervisor : BackgroundService
                 return _context.Hook.RunAsync(node, pid, 0, null, ExitReason.StrayKilled, cancellationToken);
             },
             stopping);
+        if (_census is not null)
+            await _census.BeforeSpawnAsync(stopping); // lost registrations cleaned, foreign consumers stopped or refused
 
         // Slots restart concurrently: one shared Random must be the thread-safe one.
         // Crash loops count per slot: one correlated event (an OOM kill, a deploy) that ends every worker once is
@@ -150,6 +155,7 @@ internal sealed class Supervisor : BackgroundService
         await VerifyAsync(stopping);
         _heartbeat.Require();
         _housekeeping.Start(_supervision.Token);
+        _census?.StartWatching(() => _slots.Select(s => s.Current).OfType<RunningWorker>().Select(w => new Census.OurWorker(w.Node, w.Pid)).ToList(), _supervision.Token);
         await SuperviseAsync(_supervision);
     }
 
@@ -169,6 +175,8 @@ internal sealed class Supervisor : BackgroundService
 
         if (!result.Success)
             throw new VerificationFailedException("verification failed: " + result.Describe());
+        if (_census is not null)
+            await _census.VerifyAsync(ours, _context.Spec.StartTimeout, stopping); // the broker lists exactly ours too
 
         _phase.MoveTo(RunPhase.Supervising); // before the ready line: a SIGHUP sent on seeing it must restart, not be ignored
         PublishStatus(); // before the ready line too: `launcher status` right after it must not call them strays
@@ -215,6 +223,8 @@ internal sealed class Supervisor : BackgroundService
         _reporter.Stopping();
         _phase.MoveTo(RunPhase.Stopping);
         await _housekeeping.StopAsync();
+        if (_census is not null)
+            await _census.StopWatchingAsync();
         if (_supervision is not null)
             await _supervision.CancelAsync();
 
