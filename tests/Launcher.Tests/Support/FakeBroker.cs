@@ -76,7 +76,7 @@ internal sealed class FakeBroker
     public static string Host => System.Net.Dns.GetHostName();
 
     /// <summary>The <c>census</c> section running <c>census.py</c>.</summary>
-    public static Dictionary<string, object?> Census(string scope = "host", double intervalSeconds = 30, double timeoutSeconds = 10) => new()
+    public static Dictionary<string, object?> Census(string scope = "host", double intervalSeconds = 30, double timeoutSeconds = 30) => new()
     {
         ["command"] = (string[])["/usr/bin/python3", "{configDir}/census.py", "{configDir}", "{instance}"],
         ["scope"] = scope,
