@@ -3,6 +3,7 @@
 #   redis-server    (redis-server; brings redis-cli)
 #   python3-celery  (checked as `/usr/bin/python3 -c 'import celery'`)
 #   python3-rq      (checked as `/usr/bin/python3 -c 'import rq'`)
+#   chromium        (the status page tests load the page in headless Chromium; they fail, not skip, in CI without it)
 # Always /usr/bin/python3: the machine's default `python3` may be a pyenv build without Debian's packages.
 #
 # Idempotent and fast when everything is present (no apt call at all). Runs `apt-get update` once, only
@@ -23,8 +24,12 @@ if ! { [ -x "$python" ] && "$python" -c 'import rq' >/dev/null 2>&1; }; then
   missing+=(python3-rq)
 fi
 
+if ! command -v chromium >/dev/null 2>&1; then
+  missing+=(chromium)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-test-deps: redis-server, python3-celery, python3-rq present"
+  echo "install-test-deps: redis-server, python3-celery, python3-rq, chromium present"
   exit 0
 fi
 
@@ -67,4 +72,5 @@ apt-get "${apt_options[@]}" install -y --no-install-recommends "${missing[@]}" >
 # Fail loudly if the packages did not give what the tests look for.
 command -v redis-server >/dev/null 2>&1 || { echo "install-test-deps: redis-server still missing" >&2; exit 1; }
 "$python" -c 'import celery, rq' || { echo "install-test-deps: celery/rq still not importable by $python" >&2; exit 1; }
+command -v chromium >/dev/null 2>&1 || { echo "install-test-deps: chromium still missing" >&2; exit 1; }
 echo "install-test-deps: installed ${missing[*]}"

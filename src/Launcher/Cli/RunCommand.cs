@@ -70,6 +70,9 @@ internal static class RunCommand
         var children = new ChildRegistry();
         using var containment = RunContainment.Start(spec.Instance, paths.Root, platform, children, logger);
         var context = BuildContext(effective, paths, platform, spawnThread, children, containment, logger) with { Board = observe?.Board };
+        // /status.json is the very document `launcher status --json` prints (the control socket's builder).
+        observe?.ServeStatus(async cancellationToken =>
+            Launcher.Control.StatusDocument.ToJson(await Launcher.Control.StatusDocument.BuildAsync(context.Live, context.Time, cancellationToken)));
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
