@@ -31,6 +31,10 @@ config=$dir/examples/container/launcher.json
 import json, sys
 config = json.load(open(sys.argv[1]))
 config["instance"] = "bench-container"
+# As shipped, except the start and ping deadlines: on a loaded machine (this one runs 7 builds) a Python ping or
+# hook can take seconds to start, and a failed start would end the measurement.
+config["startTimeoutSeconds"] = 180
+config["ping"]["timeoutSeconds"] = 30
 json.dump(config, open(sys.argv[1], "w"), indent=2)
 PY
 
