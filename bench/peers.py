@@ -40,7 +40,10 @@ def alive(pid):
 
 
 def workers(marker):
-    return sorted(p for p in pids() if cmdline(p) == [b"sleep", marker.encode()] and alive(p))
+    # argv[0] is `sleep` or its full path (the launcher's exec shim passes the resolved program).
+    def is_worker(argv):
+        return len(argv) == 2 and os.path.basename(argv[0]) == b"sleep" and argv[1] == marker.encode()
+    return sorted(p for p in pids() if is_worker(cmdline(p)) and alive(p))
 
 
 def cpu_ticks(pid):
@@ -234,6 +237,8 @@ def measure(kind, n, full):
             restarts = []
             for _ in range(ROUNDS):
                 old = set(workers(marker))
+                if not old:
+                    raise RuntimeError("%s: no worker left to kill (the supervisor gave up?); see %s" % (kind.name, work))
                 victim = min(old)
                 t = time.perf_counter()
                 os.kill(victim, signal.SIGKILL)
@@ -253,6 +258,11 @@ def measure(kind, n, full):
         else:
             sup.stop()
             wait_until(lambda: not workers(marker))
+    except Exception:
+        keep = work + ".failed"
+        shutil.copytree(work, keep, dirs_exist_ok=True, ignore_dangling_symlinks=True, ignore=shutil.ignore_patterns("*.sock", "s.sock"))
+        print("peers: %s failed; its files are in %s" % (kind.name, keep), file=sys.stderr)
+        raise
     finally:
         try:
             sup.kill()
