@@ -20,7 +20,7 @@ internal sealed class CensusRunner(LauncherSpec spec, CensusSpec census, Contain
     /// <summary>At most this much stdout is read as the list (about 7000 JSON lines); more is a failure, not half a census.</summary>
     public const int MaxOutputChars = 1024 * 1024;
 
-    private readonly IReadOnlyDictionary<string, string?> _environment = CommandEnvironment(spec.Environment);
+    private readonly IReadOnlyDictionary<string, string?> _environment = UnmarkedEnvironment.From(spec.Environment);
 
     /// <summary>The command as run, for messages.</summary>
     public string CommandText => string.Join(' ', Argv());
@@ -58,17 +58,4 @@ internal sealed class CensusRunner(LauncherSpec spec, CensusSpec census, Contain
 
     private CensusResult Failed(string reason, string? stderr, DateTimeOffset at) =>
         new([], $"census command `{CommandText}` {reason}{(stderr is null ? "" : $"; its stderr said: {stderr}")}", at);
-
-    /// <summary>The config's environment, minus the markers: a census command is not a worker of the instance.</summary>
-    private static Dictionary<string, string?> CommandEnvironment(IReadOnlyDictionary<string, string> configured)
-    {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (name, value) in configured)
-            environment[name] = value;
-        environment[EnvironmentNames.Instance] = null;
-        environment[EnvironmentNames.Node] = null;
-        environment[EnvironmentNames.Guard] = null;
-        environment[ProcessMarkers.RoleVariable] = null;
-        return environment;
-    }
 }

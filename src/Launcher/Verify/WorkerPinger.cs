@@ -23,7 +23,7 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, Contai
 {
 
     private readonly PingSpec _ping = spec.Ping;
-    private readonly IReadOnlyDictionary<string, string?> _environment = CommandEnvironment(spec.Environment);
+    private readonly IReadOnlyDictionary<string, string?> _environment = UnmarkedEnvironment.From(spec.Environment);
 
     public bool UsesCommand => _ping.Command is not null;
 
@@ -84,19 +84,6 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, Contai
             // The probe is missing or not executable: its failure, not the worker's (issue 10).
             return PingOutcome.Broken($"ping command could not start: {ex.Message}");
         }
-    }
-
-    /// <summary>The config's environment, minus the markers: a ping command is not a worker of the instance.</summary>
-    private static Dictionary<string, string?> CommandEnvironment(IReadOnlyDictionary<string, string> configured)
-    {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (name, value) in configured)
-            environment[name] = value;
-        environment[EnvironmentNames.Instance] = null;
-        environment[EnvironmentNames.Node] = null;
-        environment[EnvironmentNames.Guard] = null;
-        environment[ProcessMarkers.RoleVariable] = null;
-        return environment;
     }
 
     private static string Shorten(string text)
