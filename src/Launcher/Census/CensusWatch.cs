@@ -1,4 +1,5 @@
 using Launcher.Logging;
+using Launcher.Supervise;
 using Microsoft.Extensions.Logging;
 
 namespace Launcher.Census;
@@ -14,26 +15,12 @@ internal sealed class CensusWatch(RunCensus census, Func<IReadOnlyList<OurWorker
     private readonly HashSet<string> _foreign = new(StringComparer.Ordinal);
     private readonly HashSet<string> _stale = new(StringComparer.Ordinal);
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
-    private CancellationTokenSource? _stop;
-    private Task _loop = Task.CompletedTask;
+    private readonly BackgroundLoop _loop = new();
     private bool _failing;
 
-    public void Start(CancellationToken stopping)
-    {
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var token = _stop.Token;
-        _loop = Task.Run(() => LoopAsync(token), CancellationToken.None);
-    }
+    public void Start(CancellationToken stopping) => _loop.Start(LoopAsync, stopping);
 
-    public async Task StopAsync()
-    {
-        if (_stop is null)
-            return;
-        await _stop.CancelAsync();
-        await _loop;
-        _stop.Dispose();
-        _stop = null;
-    }
+    public Task StopAsync() => _loop.StopAsync();
 
     private async Task LoopAsync(CancellationToken token)
     {

@@ -11,30 +11,16 @@ namespace Launcher.Supervise;
 /// </summary>
 internal sealed class SystemdWatchdog(TimeSpan interval, SupervisionHeartbeat heartbeat, TimeProvider time, Func<string, bool> send, ILogger logger)
 {
-    private CancellationTokenSource? _stop;
-    private Task _loop = Task.CompletedTask;
+    private readonly BackgroundLoop _loop = new();
     private bool _withholding;
 
     /// <summary>Pings sent so far.</summary>
     public int Sent { get; private set; }
 
     /// <summary>Starts pinging until <see cref="StopAsync"/> or <paramref name="stopping"/>; the run passes none, so the pings go on through the stop.</summary>
-    public void Start(CancellationToken stopping)
-    {
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var token = _stop.Token;
-        _loop = Task.Run(() => LoopAsync(token), CancellationToken.None);
-    }
+    public void Start(CancellationToken stopping) => _loop.Start(LoopAsync, stopping);
 
-    public async Task StopAsync()
-    {
-        if (_stop is null)
-            return;
-        await _stop.CancelAsync();
-        await _loop;
-        _stop.Dispose();
-        _stop = null;
-    }
+    public Task StopAsync() => _loop.StopAsync();
 
     /// <summary>One tick (the loop's, or a test's): ping if the supervision loop is alive. Returns whether a ping went out.</summary>
     public bool Tick()
