@@ -21,7 +21,16 @@ internal sealed class RunningWorker(int index, ProcessIdentity identity, string 
     /// </summary>
     public Task Drained { get; } = drained;
 
-    public DateTimeOffset? LastPingAt { get; set; }
+    // Written by the slot's loop (pings) and read by the status publisher, the metrics scrape and the control
+    // socket on other threads: a DateTimeOffset? is wider than a machine word and could be read half-written, so
+    // it lives in one long (UTC ticks, 0 = never answered) read and written atomically.
+    private long _lastPingUtcTicks;
+
+    public DateTimeOffset? LastPingAt
+    {
+        get => Interlocked.Read(ref _lastPingUtcTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+        set => Interlocked.Exchange(ref _lastPingUtcTicks, value?.UtcTicks ?? 0);
+    }
 
     public string Display => $"{Node}#{Pid}";
 }
