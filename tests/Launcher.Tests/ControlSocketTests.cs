@@ -158,6 +158,62 @@ public sealed class ControlSocketTests
         });
     }
 
+    [Test, CancelAfter(60_000)]
+    public async Task A_program_listening_on_the_control_socket_while_another_process_holds_the_instance_lock_is_not_believed(CancellationToken cancellationToken)
+    {
+        // Arrange: the proof is that the listener itself holds the instance lock (SO_PEERCRED pid = the pid in
+        // /proc/locks). Here a helper process holds the lock, as a starting launcher would, and this test listens.
+        await using var sandbox = new Sandbox();
+        LauncherConfig.SampleWorkers(1).WriteTo(sandbox);
+        Directory.CreateDirectory(sandbox.RuntimeDir);
+        var lockFile = Path.Combine(sandbox.RuntimeDir, sandbox.Instance + ".lock");
+        await using var holder = LauncherProcess.StartProgram(sandbox, "/usr/bin/python3",
+            ["-c", "import fcntl,sys,time\nf=open(sys.argv[1],'a')\nfcntl.flock(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\ntime.sleep(600)", lockFile]);
+        await holder.WaitForLineAsync("locked", Deadline, cancellationToken);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(ControlSocket(sandbox)));
+        listener.Listen(16);
+
+        // Act
+        var status = await LauncherCli.RunAsync(sandbox, ["status", "--json"], cancellationToken: cancellationToken);
+        var table = await LauncherCli.RunAsync(sandbox, ["status"], cancellationToken: cancellationToken);
+
+        // Assert: connected (the kernel queued it) but asked nothing; discovery answered.
+        var asked = new List<string>();
+        listener.Blocking = false;
+        while (TryAccept(listener) is { } accepted)
+        {
+            using (accepted)
+            {
+                var buffer = new byte[256];
+                var read = accepted.Available > 0 ? accepted.Receive(buffer) : 0;
+                asked.Add(Encoding.UTF8.GetString(buffer, 0, read));
+            }
+        }
+
+        using var statusJson = JsonDocument.Parse(status.Stdout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(asked, Has.Count.EqualTo(2), "both commands connected (a positive control)");
+            Assert.That(asked, Is.All.Empty, "no request was sent to a listener that does not hold the lock");
+            Assert.That(statusJson.RootElement.GetProperty("source").GetString(), Is.EqualTo("discovery"), status.Stdout);
+            Assert.That(table.ExitCode, Is.EqualTo(0), table.ToString());
+            Assert.That(table.Stdout, Does.Contain("instance   " + sandbox.Instance), table.ToString());
+        });
+    }
+
+    private static Socket? TryAccept(Socket listener)
+    {
+        try
+        {
+            return listener.Accept();
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+        {
+            return null;
+        }
+    }
+
     [Test, CancelAfter(120_000)]
     public async Task Another_user_who_reaches_the_control_socket_is_refused_by_the_launcher(CancellationToken cancellationToken)
     {

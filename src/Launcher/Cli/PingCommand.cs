@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Launcher.Control;
 
@@ -15,14 +17,16 @@ internal static class PingCommand
     {
         var view = InstanceView.Open(configPath);
         Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform);
-        var report = await FromLauncherAsync(view) ?? await DiscoverAsync(view);
+        using var reply = await FromLauncherAsync(view);
+        var fromLauncher = reply is null ? null : WireReports.Ping(reply.Document.RootElement);
+        var report = fromLauncher ?? await DiscoverAsync(view);
 
         var expected = expect ?? report.Expected;
         var ok = report.Answered == expected && report.Workers.Count == expected;
         report = report with { Expected = expected, Ok = ok };
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(report, PingJson.Default.PingReport));
+            Console.WriteLine(fromLauncher is not null ? AsPrinted(reply!, expected, ok) : JsonSerializer.Serialize(report, PingJson.Default.PingReport));
         }
         else
         {
@@ -34,8 +38,8 @@ internal static class PingCommand
         return ok ? ExitCodes.Ok : ExitCodes.VerificationFailed;
     }
 
-    /// <summary>The running launcher's pings of its workers; null when none runs or it does not answer in time.</summary>
-    private static async Task<PingReport?> FromLauncherAsync(InstanceView view)
+    /// <summary>The running launcher's pings of its workers; null when none runs, it does not answer in time, or the answer is about another instance.</summary>
+    private static async Task<ControlAnswer?> FromLauncherAsync(InstanceView view)
     {
         using var client = await ControlClient.ConnectAsync(view, CancellationToken.None);
         if (client is null)
@@ -45,16 +49,16 @@ internal static class PingCommand
         var deadline = view.Spec.Ping.Timeout * Math.Max(1, rounds) + TimeSpan.FromSeconds(2);
         if (await client.RequestAsync("ping", deadline, CancellationToken.None) is not { } line)
             return null;
-        try
-        {
-            var report = JsonSerializer.Deserialize(line, ControlWireJson.Default.PingReport);
-            return report?.Instance == view.Spec.Instance ? report : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        return ControlAnswer.Parse(line, view.Spec.Instance);
     }
+
+    // The launcher's report as it sent it, with this command's count (--expect) and verdict: no serializer metadata.
+    private static string AsPrinted(ControlAnswer reply, int expected, bool ok) =>
+        IndentedJson.Format(Encoding.UTF8.GetBytes(reply.Line), new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["expected"] = expected.ToString(CultureInfo.InvariantCulture),
+            ["ok"] = ok ? "true" : "false",
+        });
 
     private static async Task<PingReport> DiscoverAsync(InstanceView view)
     {

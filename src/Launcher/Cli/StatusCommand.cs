@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Launcher.Control;
 using Launcher.Guard.Lease;
@@ -17,8 +17,6 @@ namespace Launcher.Cli;
 /// </summary>
 internal static class StatusCommand
 {
-    private static readonly string[] Columns = ["NODE", "PID", "UPTIME", "LAST PING", "RESTARTS", "STATE", "LOG"];
-
     // Beyond the reply itself: with coordination.kind redis the launcher reads the lease first (its own timeouts).
     private static readonly TimeSpan ReplyDeadline = TimeSpan.FromSeconds(2);
 
@@ -26,17 +24,26 @@ internal static class StatusCommand
     {
         var view = InstanceView.Open(configPath);
         Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform);
-        var report = await FromLauncherAsync(view) ?? Discover(view);
+        using var reply = await FromLauncherAsync(view);
+        if (reply is not null && json && StatusText(reply) is { } text)
+        {
+            // The launcher's own document, printed as it sent it: no serializer metadata built for it here.
+            Console.WriteLine(text);
+            return ExitCodes.Ok;
+        }
 
+        var report = (reply is null ? null : WireReports.Status(reply.Document.RootElement)) ?? Discover(view);
         if (json)
             Console.WriteLine(StatusDocument.ToJson(report));
+        else if (Console.IsOutputRedirected)
+            PlainStatus.Write(Console.Out, report, DateTimeOffset.UtcNow);
         else
             Render(Terminal.Stdout(), report, DateTimeOffset.UtcNow);
         return ExitCodes.Ok;
     }
 
-    /// <summary>The running launcher's own answer over its control socket; null when none runs or it does not answer in time.</summary>
-    private static async Task<StatusReport?> FromLauncherAsync(InstanceView view)
+    /// <summary>The running launcher's own answer over its control socket; null when none runs, answers in time, or the answer is about another instance.</summary>
+    private static async Task<ControlAnswer?> FromLauncherAsync(InstanceView view)
     {
         using var client = await ControlClient.ConnectAsync(view, CancellationToken.None);
         if (client is null)
@@ -46,14 +53,19 @@ internal static class StatusCommand
             : ReplyDeadline;
         if (await client.RequestAsync("status", deadline, CancellationToken.None) is not { } line)
             return null;
+        return ControlAnswer.Parse(line, view.Spec.Instance);
+    }
+
+    // Only a report is printed as it came: an answer the reader cannot take is left to discovery.
+    private static string? StatusText(ControlAnswer reply)
+    {
         try
         {
-            var report = JsonSerializer.Deserialize(line, ControlWireJson.Default.StatusReport);
-            return report?.Instance == view.Spec.Instance ? report : null;
+            return WireReports.Status(reply.Document.RootElement) is null ? null : IndentedJson.Format(Encoding.UTF8.GetBytes(reply.Line));
         }
         catch (JsonException)
         {
-            return null; // {"error":...} or garbage: discovery still knows the truth
+            return null;
         }
     }
 
@@ -106,22 +118,13 @@ internal static class StatusCommand
         _ => $"supervised by pid {owner.Pid}",
     };
 
+    // A terminal: colours and borders (piped output is PlainStatus, the same facts without Spectre's cost).
     private static void Render(IAnsiConsole console, StatusReport report, DateTimeOffset now)
     {
         var stateStyle = report.Launcher is null ? new Style(Color.Yellow) : report.State == "running" ? new Style(Color.Green) : new Style(Color.Yellow);
         console.Write(new Paragraph().Append("instance   ").Append(report.Instance, new Style(decoration: Decoration.Bold)).Append(": ").Append(report.State, stateStyle));
         console.WriteLine();
-        console.Write(new Text(report.Launcher is { } holder
-            ? $"launcher   pid {holder.Pid}, started {holder.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}, {holder.CommandLine}"
-            : "launcher   none (start one with `launcher run`)"));
-        console.WriteLine();
-        foreach (var line in report.Coordination?.Describe() ?? [])
-        {
-            console.Write(new Text(line));
-            console.WriteLine();
-        }
-
-        foreach (var line in report.Census?.Describe(now) ?? [])
+        foreach (var line in StatusLines.Header(report, now))
         {
             console.Write(new Text(line));
             console.WriteLine();
@@ -134,67 +137,30 @@ internal static class StatusCommand
             return;
         }
 
-        var rich = Terminal.IsRich(console);
-        var table = new Table().Border(rich ? TableBorder.Rounded : TableBorder.None);
-        foreach (var column in Columns)
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in StatusLines.Columns)
         {
             // Only the log path may wrap on a narrow terminal; a node name split in two is unreadable.
             var header = new TableColumn(new Text(column, new Style(decoration: Decoration.Bold)));
             if (column != "LOG")
                 header.NoWrap();
-            table.AddColumn(column is "PID" or "RESTARTS" ? header.RightAligned() : header);
+            table.AddColumn(StatusLines.RightAligned(column) ? header.RightAligned() : header);
         }
 
         foreach (var worker in report.Workers)
         {
             var stray = worker.State == "STRAY";
+            var cells = StatusLines.Row(worker, now);
             table.AddRow(
-                new Text(worker.Node ?? "?", stray ? new Style(Color.Red) : Style.Plain),
-                new Text(worker.Pid.ToString(CultureInfo.InvariantCulture)),
-                new Text(FormatAge(worker.UptimeSeconds)),
-                new Text(worker.LastPingAt is { } ping ? FormatAge((long)(now - ping).TotalSeconds) + " ago" : "-"),
-                new Text(worker.Restarts.ToString(CultureInfo.InvariantCulture), worker.Restarts > 0 ? new Style(Color.Yellow) : Style.Plain),
-                new Text(worker.State, stray ? new Style(Color.Red, decoration: Decoration.Bold) : new Style(Color.Green)),
-                new Text(worker.LogFile is { } log ? ShortPath(log) : "-", new Style(Color.Grey)));
+                new Text(cells[0], stray ? new Style(Color.Red) : Style.Plain),
+                new Text(cells[1]),
+                new Text(cells[2]),
+                new Text(cells[3]),
+                new Text(cells[4], worker.Restarts > 0 ? new Style(Color.Yellow) : Style.Plain),
+                new Text(cells[5], stray ? new Style(Color.Red, decoration: Decoration.Bold) : new Style(Color.Green)),
+                new Text(cells[6], new Style(Color.Grey)));
         }
 
-        if (rich)
-        {
-            console.Write(table);
-            return;
-        }
-
-        // Plain: render, then drop the padding Spectre leaves at the end of each line.
-        var writer = new StringWriter(CultureInfo.InvariantCulture);
-        var plain = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        plain.Profile.Width = console.Profile.Width;
-        plain.Write(table);
-        foreach (var line in writer.ToString().Split('\n'))
-        {
-            var trimmed = line.TrimEnd();
-            if (trimmed.Length > 0)
-                Console.Out.WriteLine(trimmed);
-        }
+        console.Write(table);
     }
-
-    // The table is for eyes: a log under the current directory is shown relative to it (JSON keeps the full path).
-    private static string ShortPath(string path)
-    {
-        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-    }
-
-    private static string FormatAge(long? seconds) => seconds switch
-    {
-        null => "-",
-        < 60 => $"{seconds}s",
-        < 3600 => $"{seconds / 60}m{seconds % 60:00}s",
-        _ => $"{seconds / 3600}h{seconds % 3600 / 60:00}m",
-    };
 }

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using Launcher.Agent.Protocol;
 using Launcher.Cli;
-using Launcher.Guard;
 using Launcher.Platform;
 using Launcher.Strays;
 
@@ -9,8 +8,8 @@ namespace Launcher.Control;
 
 /// <summary>
 /// The command side of the control socket. A connection counts only when the kernel vouches for the server: its
-/// uid is ours and its pid (<c>SO_PEERCRED</c>, socket(7)) is the launcher <see cref="RunningLauncher"/> proves holds
-/// the instance lock (identity, executable, <c>/proc/locks</c>). Anything else (no socket file, a dead launcher's
+/// uid is ours and its pid (<c>SO_PEERCRED</c>, socket(7)) holds the instance lock (<c>/proc/locks</c>, proc(5)),
+/// see <see cref="Verify"/>. Anything else (no socket file, a dead launcher's
 /// stale file: connection refused at once, another program listening there, a launcher that does not answer in
 /// time) is null, and the command falls back to discovery.
 /// </summary>
@@ -68,14 +67,23 @@ internal sealed class ControlClient : IDisposable
         }
     }
 
+    // Both facts come from the kernel, nothing from a file anyone could write: SO_PEERCRED names the process that
+    // listens (its pid and uid, fixed at listen(2)), and /proc/locks says that very pid holds the write flock on the
+    // instance's lock file, which only the `launcher run` that owns the instance takes (the guard). A stale socket
+    // file refuses the connection; another program listening there (even one of ours) holds no such lock; a launcher
+    // of another instance holds another lock. What this no longer reads (the holder file, the executable, the process
+    // table) was the cost of `launcher status` (issue 12, part 3) and adds nothing here: the holder file is only a
+    // claim, and a process of our own uid that takes the instance lock and listens on its socket could as well ptrace
+    // the launcher. The start ticks, read before the lock is checked, make the identity `stop` waits on; a pid reused
+    // between the two reads would have to hold the lock too.
     private static ProcessIdentity? Verify(InstanceView view, Socket socket)
     {
-        if (PeerCredentials.Of(socket) is not { } peer || peer.UserId != view.Platform.Processes.CurrentUserId)
+        var processes = view.Platform.Processes;
+        if (PeerCredentials.Of(socket) is not { } peer || peer.UserId != processes.CurrentUserId)
             return null;
-        var holder = GuardHolder.TryRead(view.Paths.HolderFile);
-        if (holder is null || holder.Pid != peer.Pid)
+        if (processes.ReadStartTicks(peer.Pid) is not { } startTicks)
             return null;
-        return RunningLauncher.Verify(view.Paths, holder, view.Platform, out _);
+        return RunningLauncher.HoldsLock(view.Paths.LockFile, peer.Pid, view.Platform) ? new ProcessIdentity(peer.Pid, startTicks) : null;
     }
 
     /// <summary>Sends one command and reads its one-line reply; null when none comes within <paramref name="deadline"/>.</summary>
