@@ -7,7 +7,13 @@ own processes over IDLE seconds (utime+stime from /proc/<pid>/stat), their RSS, 
 median of ROUNDS), time to ready for 1/10/50 workers (launcher: its `ready:` line, after verification; the peers:
 every worker process running, they verify nothing), stop time (SIGTERM / `pm2 kill` -> every worker gone), and the
 workers still alive 2 s after a SIGKILL of the supervisor. Workers are `sleep <marker>`, found by that exact argv.
-Prints one table, with the launcher's ratio to the best peer. Not part of CI.
+Prints one table, with the launcher's ratio to the best peer.
+
+Then the goals of issue 12 that have no peer, each beside its reference measured in the same run: `launcher status`,
+`status --json` and `ping` (10 workers, by `ping.command`) next to `launcher --version` (the binary's own start is the
+floor; the commands are timed in interleaved rounds so that load hits them alike), and `run` -> ready for 10 and 50
+SampleWorkers next to the same workers started directly (each its own instance) until every one printed `Ready.`.
+Not part of CI.
 """
 import json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
@@ -15,6 +21,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCHER = os.path.join(ROOT, "artifacts", "launcher", "launcher")
 IDLE = float(os.environ.get("IDLE", "60"))
 ROUNDS = int(os.environ.get("ROUNDS", "10"))
+CLI_ROUNDS = int(os.environ.get("CLI_ROUNDS", "20"))
+READY_ROUNDS = int(os.environ.get("READY_ROUNDS", "3"))
+SAMPLE_WORKER = os.path.join(ROOT, "artifacts", "launcher", "SampleWorker")
 HZ = os.sysconf("SC_CLK_TCK")
 DEADLINE = 120
 
@@ -109,6 +118,13 @@ class Launcher:
 
     def status(self):
         return [LAUNCHER, "status", "--config", self.config], self.env
+
+    def cli(self):
+        """The floor and the commands whose goal is relative to it (issue 12, part 3), by row key."""
+        return {"version_ms": [LAUNCHER, "--version"],
+                "status_ms": [LAUNCHER, "status", "--config", self.config],
+                "status_json_ms": [LAUNCHER, "status", "--json", "--config", self.config],
+                "ping_ms": [LAUNCHER, "ping", "--config", self.config]}
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -234,6 +250,14 @@ def measure(kind, n, full):
             row["rss_mib"] = sum(rss_kib(p) for p in sup.own_pids()) / 1024
             argv, env = sup.status()
             row["status_ms"] = statistics.median(timed(argv, env) for _ in range(10))
+            if hasattr(sup, "cli"):
+                # Interleaved, so that a burst of load on this shared machine hits the floor and the commands alike.
+                commands = sup.cli()
+                times = {key: [] for key in commands}
+                for _ in range(CLI_ROUNDS):
+                    for key, command in commands.items():
+                        times[key].append(timed(command, sup.env))
+                row.update({key: statistics.median(values) for key, values in times.items()})
             restarts = []
             for _ in range(ROUNDS):
                 old = set(workers(marker))
@@ -273,6 +297,86 @@ def measure(kind, n, full):
     return row
 
 
+def now_ready(paths, text):
+    ready = 0
+    for path in paths:
+        try:
+            with open(path) as f:
+                ready += text in f.read()
+        except OSError:
+            pass
+    return ready
+
+
+def sample_ready(n, direct):
+    """ms from starting n SampleWorkers to all of them ready: directly (each its own instance, every one printed
+    `Ready.`), or under `launcher run` (its `ready:` line, after verification)."""
+    work = tempfile.mkdtemp(prefix="lp-sw-")
+    env = dict(os.environ, LAUNCHER_RUNTIME_DIR=os.path.join(work, "runtime"))
+    procs, outs = [], []
+    try:
+        t0 = time.perf_counter()
+        if direct:
+            for i in range(n):
+                out = open(os.path.join(work, "direct.%d.out" % i), "w")
+                outs.append(out)
+                procs.append(subprocess.Popen([SAMPLE_WORKER, "--tick-seconds", "60"], stdout=out, stderr=subprocess.STDOUT,
+                                              env=dict(env, LAUNCHER_INSTANCE="direct%d" % i), cwd=work))
+            wait_until(lambda: now_ready([o.name for o in outs], "Ready.") == n, every=0.005)
+        else:
+            config = os.path.join(work, "launcher.json")
+            with open(config, "w") as f:
+                json.dump({"instance": "sw%d" % os.getpid(), "command": [SAMPLE_WORKER, "--tick-seconds", "60"], "workers": n,
+                           "logDir": os.path.join(work, "logs"), "startTimeoutSeconds": 300, "stopGraceSeconds": 10}, f)
+            out = open(os.path.join(work, "run.out"), "w")
+            outs.append(out)
+            procs.append(subprocess.Popen([LAUNCHER, "run", "--config", config], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work))
+            wait_until(lambda: now_ready([out.name], "ready:") or procs[0].poll() is not None, every=0.005)
+            if procs[0].poll() is not None:
+                raise RuntimeError("launcher exited %s; see %s" % (procs[0].returncode, work))
+        return (time.perf_counter() - t0) * 1000
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for out in outs:
+            out.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def goals(launcher):
+    """Issue 12's goals that have no peer, each next to its reference from this same run."""
+    rows = []
+    floor = launcher["version_ms"]
+    for key, label, slack in (("status_ms", "`launcher status`, 10 workers", 3), ("status_json_ms", "`launcher status --json`, 10 workers", 3),
+                              ("ping_ms", "`launcher ping`, 10 workers (ping.command)", 5)):
+        value = launcher[key]
+        rows.append((label, value, "`launcher --version` %.1f" % floor, "+%.1f ms" % (value - floor), "<= +%d ms" % slack, value - floor <= slack))
+    if os.access(SAMPLE_WORKER, os.X_OK):
+        for n in (10, 50):
+            direct, run = [], []
+            for i in range(READY_ROUNDS):
+                # Alternating which goes first, so that neither always starts on a machine the other just warmed.
+                for is_direct in ((True, False) if i % 2 == 0 else (False, True)):
+                    (direct if is_direct else run).append(sample_ready(n, is_direct))
+            d, r = statistics.median(direct), statistics.median(run)
+            rows.append(("`run` -> ready, %d SampleWorkers" % n, r, "started directly %.0f" % d, "x%.2f" % (r / d), "<= x1.10", r <= d * 1.10))
+    else:
+        print("peers: %s missing (scripts/build.sh): no SampleWorker rows" % SAMPLE_WORKER, file=sys.stderr)
+    print()
+    print("| goal (issue 12) | launcher (ms) | reference (ms), same run | launcher vs reference | goal | met |")
+    print("|---|---|---|---|---|---|")
+    for label, value, reference, versus, goal, met in rows:
+        print("| %s | %.1f | %s | %s | %s | %s |" % (label, value, reference, versus, goal, "yes" if met else "NO"))
+    print("(medians: %d interleaved rounds of the commands, %d of each start; load average at the end: %s)"
+          % (CLI_ROUNDS, READY_ROUNDS, " ".join(open("/proc/loadavg").read().split()[:3])))
+
+
 def main():
     if not os.access(LAUNCHER, os.X_OK):
         sys.exit("peers: %s missing: run scripts/build.sh first" % LAUNCHER)
@@ -307,6 +411,8 @@ def main():
         print("| %s | %s | %s |" % (label, " | ".join(cells), ratio))
     print("(launcher: ready = verified, pings once a day, restart.initialDelaySeconds 0; supervisord startsecs=0; "
           "pm2 restart_delay 0; peers: ready = every worker process running)")
+    print("peers: measuring the goals without a peer...", file=sys.stderr)
+    goals(results["launcher"])
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Issue 12, part 5: does verification scale? For N = 1, 10, 50 SampleWorkers: time from `launcher run` to its
-# `ready:` line, next to the same N workers started directly at once (each its own instance, so none refuses a
-# duplicate) until every one printed `Ready.`. Both are timed the same way (10 ms polls of their output files).
-#   bench/ready-scale.sh [ROUNDS] [COUNTS...]     e.g. bench/ready-scale.sh 3 1 10 50   (needs scripts/build.sh first)
+# Issue 12, part 5: does verification scale? For N = 1, 10, 50 SampleWorkers: the same N workers started directly at
+# once (each its own instance, so none refuses a duplicate) until every one printed `Ready.`, next to `launcher run`
+# until its `ready:` line (spawned, and verified: exactly N answering). Both are timed the same way (10 ms polls of
+# their output files), in alternating order; medians of ROUNDS. Goal: launcher <= direct x 1.10.
+#   bench/ready-scale.sh [ROUNDS] [COUNTS...]     e.g. bench/ready-scale.sh 3 10 50   (needs scripts/build.sh first)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rounds=${1:-3}; shift || true
-counts=("${@:-1 10 50}"); [ $# -eq 0 ] && counts=(1 10 50)
+if [ $# -gt 0 ]; then counts=("$@"); else counts=(1 10 50); fi
 launcher=${LAUNCHER_BIN:-$PWD/artifacts/launcher/launcher}
 worker=$PWD/artifacts/launcher/SampleWorker
 [ -x "$launcher" ] || { echo "run scripts/build.sh first" >&2; exit 1; }
@@ -50,10 +51,16 @@ direct_ready() { # N -> ms from starting N workers at once to every `Ready.`
   echo "$ms"
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s | %-22s | %-22s | %-7s | %s\n' workers "started directly (ms)" "launcher run (ms)" ratio "goal <= 1.10"
 for n in "${counts[@]}"; do
   l=(); d=()
-  for _ in $(seq "$rounds"); do l+=("$(launcher_ready "$n")"); d+=("$(direct_ready "$n")"); done
+  for i in $(seq "$rounds"); do
+    if [ $((i % 2)) -eq 1 ]; then d+=("$(direct_ready "$n")"); l+=("$(launcher_ready "$n")")
+    else l+=("$(launcher_ready "$n")"); d+=("$(direct_ready "$n")"); fi
+  done
   lm=$(printf '%s\n' "${l[@]}" | median); dm=$(printf '%s\n' "${d[@]}" | median)
   awk -v n="$n" -v l="$lm" -v d="$dm" -v ls="${l[*]}" -v ds="${d[*]}" \
-    'BEGIN { printf "%2d workers: launcher run -> ready: %6d ms (%s) | started directly -> all Ready.: %6d ms (%s) | ratio %.2f\n", n, l, ls, d, ds, l / d }'
+    'BEGIN { r = l / d; printf "%-8d | %6d (%-13s) | %6d (%-13s) | %7.2f | %s\n", n, d, ds, l, ls, r, (r <= 1.10 ? "met" : "NOT met") }'
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
