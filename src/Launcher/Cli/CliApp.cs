@@ -42,8 +42,10 @@ internal static class CliApp
         var noKill = new Option<bool>("--no-kill") { Description = "do not kill stray workers: list them and exit 4 instead" };
         var standby = new Option<bool>("--standby") { Description = "with coordination.kind redis: wait while another host holds the instance and take over when it stops (instead of exit 3)" };
         var replace = new Option<bool>("--replace") { Description = "first stop the running launcher of this instance (only one proven to be it, as `stop` does) and wait for it, then take over (what the IDE configurations use)" };
-        var run = new Command("run", "Start and supervise the workers until Ctrl+C / SIGTERM.") { debug, noKill, standby, replace };
-        run.SetAction((result, _) => Guarded(() => RunCommand.ExecuteAsync(result.GetValue(config), new RunFlags(result.GetValue(debug), result.GetValue(noKill), result.GetValue(standby), result.GetValue(replace)))));
+        // Hidden: the command line of a Windows service (`launcher service install --windows` writes it), not typed by people.
+        var windowsService = new Option<string?>(Launcher.Service.WindowsService.ServiceFlag) { Description = "run as this Windows service, under the service control manager", Hidden = true };
+        var run = new Command("run", "Start and supervise the workers until Ctrl+C / SIGTERM.") { debug, noKill, standby, replace, windowsService };
+        run.SetAction((result, _) => Guarded(() => RunCommand.ExecuteAsync(result.GetValue(config), new RunFlags(result.GetValue(debug), result.GetValue(noKill), result.GetValue(standby), result.GetValue(replace), result.GetValue(windowsService)))));
 
         var status = new Command("status", "Show the running launcher and each worker: node, pid, uptime, last ping, log file.") { json };
         status.SetAction((result, _) => Guarded(() => StatusCommand.ExecuteAsync(result.GetValue(config), result.GetValue(json))));

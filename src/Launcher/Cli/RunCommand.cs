@@ -6,6 +6,7 @@ using Launcher.Kill;
 using Launcher.Logging;
 using Log = Launcher.Logging.Log;
 using Launcher.Platform;
+using Launcher.Service;
 using Launcher.Spawn;
 using Launcher.Strays;
 using Launcher.Supervise;
@@ -26,6 +27,11 @@ internal static class RunCommand
 {
     public static async Task<int> ExecuteAsync(string? configPath, RunFlags flags)
     {
+        // A Windows service registers with the service control manager before anything can fail, so that every exit is
+        // reported as the service's exit code (Service/WindowsServiceRun).
+        if (flags.WindowsService is { } serviceName)
+            return await WindowsServiceRun.RunAsync(serviceName, () => CliApp.Guarded(() => ExecuteAsync(configPath, flags with { WindowsService = null })));
+
         var platform = PlatformServices.ForCurrentOs();
         var config = ConfigLoader.Load(configPath);
         var effective = EffectiveSpec.Resolve(config, flags);
@@ -81,12 +87,13 @@ internal static class RunCommand
         builder.Services.Configure<HostOptions>(o =>
             o.ShutdownTimeout = spec.StopGrace + (spec.OnWorkerExit?.Timeout ?? TimeSpan.Zero) + TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton(context);
-        builder.Services.AddSingleton<IRunReporter>(new RunReporter(logger));
+        builder.Services.AddSingleton(WindowsServiceRun.Reporting(new RunReporter(logger)));
         builder.Services.AddHostedService<Supervisor>();
 
         using var host = builder.Build();
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         coordination.Watch(lifetime, platform, context.Guard, logger);
+        WindowsServiceRun.StopWith(lifetime.StopApplication);
         // `launcher status`, `ping` and `stop` ask this launcher over <runtime>/<instance>.control.sock (Control/).
         await using var control = Launcher.Control.ControlServer.Start(paths, context.Live, lifetime.StopApplication, context.Time, logger);
         await host.RunAsync();

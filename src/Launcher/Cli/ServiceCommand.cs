@@ -6,8 +6,8 @@ namespace Launcher.Cli;
 
 /// <summary>
 /// `launcher service print|install`: a service definition that runs `launcher run` for the config. systemd gets
-/// Type=notify (READY=1 only after verification); launchd a plist; Windows the sc.exe commands. Only systemd units
-/// are installed; the others are printed for the user to put in place.
+/// Type=notify (READY=1 only after verification); launchd a plist; Windows the sc.exe commands, whose service reports
+/// RUNNING only after verification. systemd units and Windows services are installed; plists are printed.
 /// </summary>
 internal static class ServiceCommand
 {
@@ -32,6 +32,7 @@ internal static class ServiceCommand
         [
             "sudo launcher service install --systemd --config /srv/app/launcher.json",
             "launcher service install --systemd --user        # ~/.config/systemd/user",
+            "launcher service install --windows --config C:\\srv\\app\\launcher.json   # elevated prompt; then sc.exe start launcher-app",
         ];
         yield return (service, [.. print, .. install]);
         foreach (var sub in service.Subcommands)
@@ -67,19 +68,55 @@ internal static class ServiceCommand
 
     private static Command CreateInstall(Option<string?> config)
     {
-        var systemd = new Option<bool>("--systemd") { Description = "install a systemd unit (the only kind installed; print the others)" };
-        var user = new Option<bool>("--user") { Description = "for the user's manager: ~/.config/systemd/user instead of /etc/systemd/system" };
-        var unitDir = new Option<string?>("--unit-dir") { Description = "write the unit into this directory instead" };
-        var force = new Option<bool>("--force") { Description = "replace a different unit file of the same name" };
-        // Accepted so that asking for them gets the answer below, not "unrecognized argument".
+        var systemd = new Option<bool>("--systemd") { Description = "install a systemd unit" };
+        var windows = new Option<bool>("--windows") { Description = "create the Windows service launcher-<instance> (start= auto), as `service print --windows` shows; needs an elevated prompt" };
+        var user = new Option<bool>("--user") { Description = "systemd: for the user's manager: ~/.config/systemd/user instead of /etc/systemd/system" };
+        var unitDir = new Option<string?>("--unit-dir") { Description = "systemd: write the unit into this directory instead" };
+        var force = new Option<bool>("--force") { Description = "replace a different unit file, or a service of the same name with another command line" };
+        // Accepted so that asking for it gets the answer below, not "unrecognized argument".
         var launchd = new Option<bool>("--launchd") { Description = "not installed: `launcher service print --launchd` prints the plist" };
-        var windows = new Option<bool>("--windows") { Description = "not installed: `launcher service print --windows` prints the sc.exe commands" };
-        var install = new Command("install", "Write the systemd unit launcher-<instance>.service where systemd reads it.") { systemd, user, unitDir, force, launchd, windows };
-        install.SetAction((result, _) => CliApp.Guarded(() => Task.FromResult(
-            !result.GetValue(systemd) ? BadUsage("only --systemd units are installed; use `launcher service print --launchd|--windows` for the others")
-            : result.GetValue(unitDir) is { Length: 0 } ? BadUsage("--unit-dir needs a directory")
-            : Install(Target(result.GetValue(config)), result.GetValue(user), result.GetValue(unitDir), result.GetValue(force)))));
+        var install = new Command("install", "Install the service: the systemd unit launcher-<instance>.service, or the Windows service launcher-<instance>.")
+            { systemd, windows, user, unitDir, force, launchd };
+        install.SetAction((result, _) => CliApp.Guarded(() =>
+        {
+            var problem = result.GetValue(systemd) == result.GetValue(windows) ? "choose --systemd or --windows (launchd plists are printed: `launcher service print --launchd`)"
+                : result.GetValue(windows) && (result.GetValue(user) || result.GetValue(unitDir) is not null) ? "--user and --unit-dir are for --systemd"
+                : result.GetValue(unitDir) is { Length: 0 } ? "--unit-dir needs a directory"
+                : null;
+            if (problem is not null)
+                return Task.FromResult(BadUsage(problem));
+            var target = Target(result.GetValue(config));
+            return Task.FromResult(result.GetValue(windows)
+                ? InstallWindows(target, result.GetValue(force))
+                : Install(target, result.GetValue(user), result.GetValue(unitDir), result.GetValue(force)));
+        }));
         return install;
+    }
+
+    private static int InstallWindows(ServiceTarget target, bool force)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            ConsoleErrors.Write("service install --windows creates the service on Windows itself; here `launcher service print --windows` prints the sc.exe commands");
+            return ExitCodes.BadUsage;
+        }
+
+        var name = target.ServiceName;
+        switch (WindowsServiceInstaller.Install(target, force))
+        {
+            case InstallOutcome.Different:
+                ConsoleErrors.Write($"service {name} exists with another command line or environment; compare `sc.exe qc {name}` with `launcher service print --windows`, then pass --force to replace it");
+                return ExitCodes.BadUsage;
+            case InstallOutcome.Unchanged:
+                Console.Out.WriteLine($"service {name} is already this service");
+                break;
+            default:
+                Console.Out.WriteLine($"installed service {name}: {WindowsService.BinPath(target)}");
+                break;
+        }
+
+        Console.Out.WriteLine($"next: sc.exe start {name}   (remove with: sc.exe stop {name} and sc.exe delete {name})");
+        return ExitCodes.Ok;
     }
 
     private static int Install(ServiceTarget target, bool user, string? unitDir, bool force)
