@@ -102,7 +102,10 @@ internal static class ServiceCommand
         }
 
         var name = target.ServiceName;
-        switch (WindowsServiceInstaller.Install(target, force))
+        var outcome = WindowsServiceInstaller.Install(target, force, out var note);
+        if (note is not null)
+            ConsoleErrors.Write("note: " + note);
+        switch (outcome)
         {
             case InstallOutcome.Different:
                 ConsoleErrors.Write($"service {name} exists with another command line or environment; compare `sc.exe qc {name}` with `launcher service print --windows`, then pass --force to replace it");

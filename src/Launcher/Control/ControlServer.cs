@@ -48,9 +48,11 @@ internal sealed class ControlServer : IAsyncDisposable
     public static ControlServer? Start(RuntimePaths paths, LiveRun run, Action stop, TimeProvider time, ILogger logger)
     {
         var path = ControlSocketPath.For(paths);
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Socket? listener = null;
         try
         {
+            // Inside the try: Wine 8 refuses AF_UNIX at the constructor already (WSAEAFNOSUPPORT), and then the run goes on without.
+            listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             // We hold the instance lock: whatever is at this path was left by a launcher that is gone.
             File.Delete(path);
             listener.Bind(new UnixDomainSocketEndPoint(path));
@@ -62,7 +64,7 @@ internal sealed class ControlServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            listener.Dispose();
+            listener?.Dispose();
             Log.ControlUnavailable(logger, path, ex.Message);
             return null;
         }

@@ -20,9 +20,11 @@ internal static unsafe class WindowsServiceInstaller
     /// <summary>
     /// Creates (or with <paramref name="force"/> reconfigures) the service for <paramref name="target"/>.
     /// <see cref="InstallOutcome.Different"/> (nothing changed) when a service of that name runs another command.
+    /// <paramref name="note"/> names a setting this system does not support (Wine has no failureflag).
     /// </summary>
-    public static InstallOutcome Install(ServiceTarget target, bool force)
+    public static InstallOutcome Install(ServiceTarget target, bool force, out string? note)
     {
+        note = null;
         var name = target.ServiceName;
         var binPath = WindowsService.BinPath(target);
         using var manager = ServiceApi.OpenManager(null, null, ServiceApi.ScManagerConnect | ServiceApi.ScManagerCreateService);
@@ -35,11 +37,21 @@ internal static unsafe class WindowsServiceInstaller
             var error = Marshal.GetLastPInvokeError();
             if (error != ServiceApi.ErrorServiceDoesNotExist)
                 throw Failure($"open service {name}", error);
-            using var created = ServiceApi.CreateService(manager, name, target.Description, ServiceApi.ServiceQueryConfig | ServiceApi.ServiceChangeConfig,
+            using var created = ServiceApi.CreateService(manager, name, target.Description, ServiceApi.ServiceQueryConfig | ServiceApi.ServiceChangeConfig | ServiceApi.Delete,
                 ServiceApi.ServiceWin32OwnProcess, ServiceApi.ServiceAutoStart, ServiceApi.ServiceErrorNormal, binPath, null, 0, null, null, null);
             if (created.IsInvalid)
                 throw Failure($"create service {name}", Marshal.GetLastPInvokeError());
-            Configure(created, target);
+            try
+            {
+                note = Configure(created, target);
+            }
+            catch (Exception)
+            {
+                // No half-made service: one without its environment or restarts would start and fail differently.
+                ServiceApi.DeleteService(created);
+                throw;
+            }
+
             return InstallOutcome.Written;
         }
 
@@ -51,7 +63,7 @@ internal static unsafe class WindowsServiceInstaller
         if (!ServiceApi.ChangeConfig(existing, ServiceApi.ServiceWin32OwnProcess, ServiceApi.ServiceAutoStart, ServiceApi.ServiceErrorNormal, binPath,
                 null, 0, null, null, null, target.Description))
             throw Failure($"change service {name}", Marshal.GetLastPInvokeError());
-        Configure(existing, target);
+        note = Configure(existing, target);
         return InstallOutcome.Written;
     }
 
@@ -67,7 +79,7 @@ internal static unsafe class WindowsServiceInstaller
     }
 
     /// <summary>Description, restarts after a failure (a non-zero exit counts too), and the service's environment.</summary>
-    private static void Configure(ServiceHandle service, ServiceTarget target)
+    private static string? Configure(ServiceHandle service, ServiceTarget target)
     {
         fixed (char* text = WindowsService.LongDescription(target))
         {
@@ -82,9 +94,15 @@ internal static unsafe class WindowsServiceInstaller
         var failure = new ServiceApi.FailureActions { ResetPeriodSeconds = WindowsService.FailureResetSeconds, ActionCount = (uint)WindowsService.RestartDelays.Length, Actions = actions };
         if (!ServiceApi.ChangeConfig2(service, ServiceApi.ConfigFailureActions, &failure))
             throw Failure("set the service's restarts (failure actions)", Marshal.GetLastPInvokeError());
+        string? note = null;
         var flag = new ServiceApi.FailureActionsFlag { OnNonCrashFailures = 1 };
         if (!ServiceApi.ChangeConfig2(service, ServiceApi.ConfigFailureActionsFlag, &flag))
-            throw Failure("count a failed exit as a failure (failureflag)", Marshal.GetLastPInvokeError());
+        {
+            // Windows has it since Vista; Wine 8 answers ERROR_INVALID_LEVEL. Then only a crash restarts the service.
+            if (Marshal.GetLastPInvokeError() is var error and not ServiceApi.ErrorInvalidLevel)
+                throw Failure("count a failed exit as a failure (failureflag)", error);
+            note = "this system has no failureflag setting: the service is restarted after a crash, not after a failed exit";
+        }
 
         var environment = WindowsService.EnvironmentBlock(target);
         using var key = Registry.LocalMachine.OpenSubKey(ServicesKey + target.ServiceName, writable: true)
@@ -93,6 +111,7 @@ internal static unsafe class WindowsServiceInstaller
             key.DeleteValue("Environment", throwOnMissingValue: false);
         else
             key.SetValue("Environment", environment.ToArray(), RegistryValueKind.MultiString);
+        return note;
     }
 
     private static IReadOnlyList<string> EnvironmentOf(string serviceName)

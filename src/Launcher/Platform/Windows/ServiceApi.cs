@@ -15,6 +15,7 @@ internal static unsafe partial class ServiceApi
     public const uint ScManagerCreateService = 0x0002;
     public const uint ServiceQueryConfig = 0x0001;
     public const uint ServiceChangeConfig = 0x0002;
+    public const uint Delete = 0x00010000;
     public const uint ServiceWin32OwnProcess = 0x10;
     public const uint ServiceAutoStart = 2;
     public const uint ServiceErrorNormal = 1;
@@ -37,6 +38,7 @@ internal static unsafe partial class ServiceApi
 
     public const int ErrorAccessDenied = 5;
     public const int ErrorCallNotImplemented = 120;
+    public const int ErrorInvalidLevel = 124;
     public const int ErrorServiceDoesNotExist = 1060;
     public const int ErrorFailedServiceControllerConnect = 1063;
     public const int ErrorServiceSpecificError = 1066;
@@ -134,6 +136,10 @@ internal static unsafe partial class ServiceApi
     [LibraryImport("advapi32", EntryPoint = "QueryServiceConfigW", SetLastError = true)]
     [return: MarshalAs(UnmanagedType.Bool)]
     public static partial bool QueryConfiguration(ServiceHandle service, void* config, uint bufferSize, out uint bytesNeeded);
+
+    [LibraryImport("advapi32", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool DeleteService(ServiceHandle service);
 
     [LibraryImport("advapi32", SetLastError = true)]
     [return: MarshalAs(UnmanagedType.Bool)]
