@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything in Release: the launcher and, beside it, the sample worker.
-#   artifacts/launcher/launcher      the launcher executable
-#   artifacts/launcher/SampleWorker  the sample worker (also the tests' dummy)
+#   artifacts/launcher/launcher            the launcher executable
+#   artifacts/launcher/launcher-companion  its helpers (exec shim, watchdog) as a small NativeAOT binary; the launcher
+#                                          runs them itself when this file is missing (--jit builds none)
+#   artifacts/launcher/SampleWorker        the sample worker (also the tests' dummy)
 #   scripts/build.sh                 the launcher as a NativeAOT binary (starts in ~10 ms instead of ~80 ms)
 #   scripts/build.sh --jit           the launcher framework-dependent: a much faster build for quick iteration
 #   scripts/build.sh --force         build even when nothing changed
@@ -60,11 +62,12 @@ inputs_hash() {
 
 # The executables as they are now: a build by another route (dotnet publish by hand, --jit) changes them.
 outputs_hash() {
-  sha256sum "$out/launcher" "$out/SampleWorker" 2>/dev/null | sha256sum | cut -d' ' -f1
+  sha256sum "$out/launcher" "$out/launcher-companion" "$out/SampleWorker" 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 
 inputs=$(inputs_hash)
 if ! $force && [ -f "$stamp" ] && [ -x "$out/launcher" ] && [ -x "$out/SampleWorker" ] \
+  && { $jit || [ -x "$out/launcher-companion" ]; } \
   && [ "$(cat "$stamp")" = "inputs $inputs outputs $(outputs_hash)" ]; then
   echo "build.sh: $out/launcher and $out/SampleWorker are up to date (no input changed; --force rebuilds)"
   exit 0
@@ -73,8 +76,9 @@ fi
 # No stamp while building: an interrupted or failed build must not look up to date next time.
 rm -f "$stamp"
 if $jit; then
-  # A native binary left by an earlier build would otherwise stay in place of the apphost.
-  rm -f "$out/launcher"
+  # A native binary left by an earlier build would otherwise stay in place of the apphost, and an old companion
+  # would run the helpers of this new launcher.
+  rm -f "$out/launcher" "$out/launcher-companion"
 fi
 publish() {
   local project=$1
@@ -87,9 +91,14 @@ publish() {
 
 # One after the other: both reference src/Launcher.Agent, and parallel builds of it would race in obj/.
 publish src/Launcher/Launcher.csproj "${launcher_flags[@]}"
+if ! $jit; then
+  publish src/Launcher.Companion/Launcher.Companion.csproj "${launcher_flags[@]}"
+fi
 publish src/SampleWorker/SampleWorker.csproj
 
-for exe in "$out/launcher" "$out/SampleWorker"; do
+expected=("$out/launcher" "$out/SampleWorker")
+$jit || expected+=("$out/launcher-companion")
+for exe in "${expected[@]}"; do
   if [ ! -x "$exe" ] && [ ! -x "$exe.exe" ]; then
     echo "build.sh: FAILED: $exe was not produced" >&2
     exit 1
@@ -98,4 +107,4 @@ done
 # The inputs as they were when the build started: an edit made during the build is seen next time.
 echo "inputs $inputs outputs $(outputs_hash)" > "$stamp.tmp"
 mv -f "$stamp.tmp" "$stamp"
-echo "build.sh: built $out/launcher and $out/SampleWorker (Release)"
+echo "build.sh: built $out/launcher$($jit || echo " and launcher-companion") and $out/SampleWorker (Release)"

@@ -15,22 +15,9 @@ internal sealed class LinuxContainment(IProcessTable table) : IContainment
         _ = LibC.Prctl(LibC.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     }
 
-    public void PrepareWorker(int expectedParentPid)
-    {
-        _ = LibC.Prctl(LibC.PR_SET_PDEATHSIG, (nuint)Signal.Kill, 0, 0, 0);
+    public void PrepareWorker(int expectedParentPid) => LinuxShimSteps.PrepareWorker(expectedParentPid);
 
-        // The launcher may have died between our fork and the prctl above; then nobody would ever signal us.
-        if (LibC.GetParentPid() != expectedParentPid)
-        {
-            Console.Error.WriteLine("launcher: the launcher exited before this worker started; not starting it");
-            Environment.Exit(125);
-        }
-
-        // Our own process group: a terminal's Ctrl+C reaches the launcher, which stops workers in order.
-        _ = LibC.SetProcessGroup(0, 0);
-    }
-
-    public void PrepareWatchdog() => _ = LibC.SetSid(); // setsid(2)
+    public void PrepareWatchdog() => LinuxShimSteps.PrepareWatchdog();
 
     public void ReapAdoptedZombies(Func<int, bool> isOwnChild)
     {
@@ -47,7 +34,7 @@ internal sealed class LinuxContainment(IProcessTable table) : IContainment
         }
     }
 
-    public void PrepareContainedCommand() => _ = LibC.SetProcessGroup(0, 0);
+    public void PrepareContainedCommand() => LinuxShimSteps.PrepareContainedCommand();
 
     public int CountProcessGroupMembers(int processGroup)
     {

@@ -72,8 +72,8 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             }
         }
 
-        var command = CliWrap.Cli.Wrap(SelfInvocation.Program)
-            .WithArguments([.. SelfInvocation.Prefix, ContainedExec.Verb, program, .. argv.Skip(1)])
+        var command = CliWrap.Cli.Wrap(SelfInvocation.HelperProgram)
+            .WithArguments([.. SelfInvocation.HelperPrefix, HelperVerbs.Contained, program, .. argv.Skip(1)])
             .WithWorkingDirectory(workingDirectory)
             .WithEnvironmentVariables(variables)
             .WithValidation(CommandResultValidation.None)

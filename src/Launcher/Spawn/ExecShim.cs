@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using System.Runtime.Versioning;
 using Launcher.Agent.Protocol;
 using Launcher.Config;
 using Launcher.Platform;
@@ -7,16 +8,18 @@ using Launcher.Platform;
 namespace Launcher.Spawn;
 
 /// <summary>
-/// The launcher binary re-invoked as <c>launcher __exec &lt;launcher-pid&gt; &lt;argv...&gt;</c> in every new worker.
-/// Before it <c>execve(2)</c>s the real program it arms the parent-death signal, re-checks that the launcher is
-/// still its parent (closing the race where the launcher dies first), takes its own process group, and fills in
-/// <c>{pid}</c> and <c>{node}</c>: a process keeps its pid across exec, so no shell is needed.
+/// <c>launcher-companion __exec &lt;launcher-pid&gt; &lt;argv...&gt;</c> (or the launcher binary itself with that verb,
+/// when no companion is beside it) in every new worker. Before it <c>execve(2)</c>s the real program it arms the
+/// parent-death signal, re-checks that the launcher is still its parent (closing the race where the launcher dies
+/// first), takes its own process group, and fills in <c>{pid}</c> and <c>{node}</c>: a process keeps its pid across
+/// exec, so no shell is needed. Compiled into both binaries; see <see cref="SelfInvocation.Companion"/>.
 /// </summary>
+[SupportedOSPlatform("linux")]
 internal static class ExecShim
 {
-    public const string Verb = "__exec";
+    public const string Verb = HelperVerbs.Exec;
 
-    public static int Run(string[] args, PlatformServices platform)
+    public static int Run(string[] args)
     {
         if (args.Length < 3 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var launcherPid))
         {
@@ -24,16 +27,19 @@ internal static class ExecShim
             return 2;
         }
 
-        platform.Containment.PrepareWorker(launcherPid);
+        LinuxShimSteps.PrepareWorker(launcherPid);
         CgroupJoin.FromEnvironment();
 
         var pid = Environment.ProcessId;
+        var node = SelfIdentity.NodeName(pid);
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
-            ["node"] = SelfIdentity.NodeName(pid),
+            ["node"] = node,
         };
-        var argv = args.Skip(2).Select(a => CommandTemplate.Expand(a, values)).ToArray();
+        var argv = new string[args.Length - 2];
+        for (var i = 0; i < argv.Length; i++)
+            argv[i] = CommandTemplate.Expand(args[i + 2], values);
 
         var environment = new List<string>();
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
@@ -42,9 +48,9 @@ internal static class ExecShim
                 environment.Add($"{entry.Key}={entry.Value}");
         }
 
-        environment.Add($"{EnvironmentNames.Node}={values["node"]}");
+        environment.Add($"{EnvironmentNames.Node}={node}");
 
-        var problem = platform.Program.Replace(argv, environment);
+        var problem = new LinuxProgramImage().Replace(argv, environment);
         Console.Error.WriteLine($"launcher: cannot start '{argv[0]}': {problem}");
         return 127;
     }

@@ -6,7 +6,8 @@ using Launcher.Platform;
 namespace Launcher.Spawn;
 
 /// <summary>
-/// A small companion process (<c>launcher __watchdog &lt;guard&gt;</c>) that outlives a SIGKILLed launcher just long
+/// A small companion process (<c>launcher-companion __watchdog &lt;guard&gt;</c>, or <c>launcher __watchdog</c> when no
+/// companion is beside the launcher) that outlives a SIGKILLed launcher just long
 /// enough to kill what it left behind. It holds the read end of a pipe from the launcher; the kernel closes the
 /// write end when the launcher dies by any means, the read returns end-of-file, and every process whose
 /// environment carries exactly this launcher's guard value (its workers and all their descendants, even ones
@@ -14,19 +15,21 @@ namespace Launcher.Spawn;
 /// </summary>
 internal static class Watchdog
 {
-    public const string Verb = "__watchdog";
+    public const string Verb = HelperVerbs.Watchdog;
     private const int MaxRounds = 50;
 
     /// <summary>Starts the watchdog for this launcher; dispose the returned process's stdin to release it.</summary>
     public static Process Start(LauncherGuardValue guard, string? cgroup = null)
     {
-        var startInfo = new ProcessStartInfo(SelfInvocation.Program)
+        var startInfo = new ProcessStartInfo(SelfInvocation.HelperProgram)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
         };
-        foreach (var argument in SelfInvocation.Prefix)
+        foreach (var argument in SelfInvocation.HelperPrefix)
             startInfo.ArgumentList.Add(argument);
+        if (SelfInvocation.Companion is not null)
+            startInfo.Environment[HelperVerbs.SweeperVariable] = SelfInvocation.Program; // the companion runs our sweep
         startInfo.ArgumentList.Add(Verb);
         startInfo.ArgumentList.Add(guard.ToString());
         if (cgroup is not null)
