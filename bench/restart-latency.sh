@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Issue 4 closing numbers, measured with the built artifacts (run scripts/build.sh first):
+# Issue 12 (part 4) and issue 4 closing numbers, measured with the built artifacts (run scripts/build.sh first):
+#   0. the restart fast path: 10 `sleep` workers, restart.initialDelaySeconds 0, one worker SIGKILLed at a time
+#      (FAST_ROUNDS times, default 30): kill(2) -> replacement forked (its exec shim runs) -> replacement running
+#      (`sleep` exec'd), median and p90, with the launcher's own steps from its Debug event 1100 (bench/restart_probe.py
+#      fastpath). QUICK=1 runs only this part. LAUNCHER_COMPANION=0 runs the helpers in the launcher binary itself.
 #   1. a worker killed with SIGKILL (ROUNDS times, default 20): how long until the launcher notices
 #      (its "Worker ... ended" line in logs/launcher.log, ms precision), until the replacement is started,
 #      and until the replacement answers the protocol ping; medians. Baselines in the same run: a plain
@@ -11,11 +15,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
-launcher=$root/artifacts/launcher/launcher
+launcher=${LAUNCHER:-$root/artifacts/launcher/launcher} # LAUNCHER=/path/to/another/build compares
 worker=$root/artifacts/launcher/SampleWorker
 probe=$root/bench/restart_probe.py
 rounds=${ROUNDS:-20}
 kill_rounds=${KILL_ROUNDS:-10}
+fast_rounds=${FAST_ROUNDS:-30}
+quick=${QUICK:-0}
 
 if [[ ! -x $launcher || ! -x $worker ]]; then
   echo "restart-latency: $launcher or $worker missing: run scripts/build.sh first" >&2
@@ -91,7 +97,36 @@ stop_launcher() {
 }
 
 mkdir -p "$work/runtime"
-echo "restart-latency: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $rounds worker kills, $kill_rounds launcher kills"
+echo "restart-latency: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $fast_rounds fast-path kills, $rounds worker kills, $kill_rounds launcher kills"
+
+# --- 0. the restart fast path: sleep workers, no backoff on a first restart ----------------------------------------
+marker=$((700000 + $$ % 99999))
+cat >"$work/launcher.json" <<JSON
+{
+  "instance": "$instance",
+  "command": ["sleep", "$marker"],
+  "workers": 10,
+  "logDir": "logs",
+  "ping": { "command": ["echo", "{node}"], "intervalSeconds": 86400 },
+  "restart": { "initialDelaySeconds": 0, "crashLoopCount": 1000, "crashLoopWindowSeconds": 60 }
+}
+JSON
+start_launcher
+sleep 4 # past the second memory trim: the restart path starts from an idle launcher's resident pages
+fast=$(python3 "$probe" fastpath "$launcher_pid" "$work/logs/launcher.log" "$marker" "$fast_rounds") || {
+  echo "$fast"
+  echo "restart-latency: fast-path measurement failed; launcher output:" >&2
+  cat "$work/run.out" >&2
+  exit 1
+}
+stop_launcher
+echo "$fast" | grep '^round'
+echo
+echo "== restart fast path, $fast_rounds SIGKILLs of a sleep worker, ms after kill(2) (load $(cut -d' ' -f1-3 /proc/loadavg)) =="
+echo "$fast" | grep '^median' | sed 's/^median /  /'
+echo "  (forked: the launcher's new child exists; running: it is sleep; the launcher's own steps, from its exit event:"
+echo "   slot awake, leftover check (duration), end reported, backoff over, fork returned (fork_in), spawn done)"
+[[ $quick == 1 ]] && exit 0
 
 # --- Baseline: bash noticing a SIGKILLed child --------------------------------------------------------------
 baseline=()

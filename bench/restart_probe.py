@@ -10,6 +10,14 @@
       all relative to the moment of the kill(2). Prints one line per round, then "median ..." lines.
   restart_probe.py marked INSTANCE
       Pids of live processes of this user whose environment holds LAUNCHER_INSTANCE=INSTANCE.
+  restart_probe.py fastpath LAUNCHER_PID LAUNCHER_LOG MARKER ROUNDS
+      Issue 12, part 4: the launcher supervises `sleep MARKER` workers with restart.initialDelaySeconds 0. ROUNDS times:
+      SIGKILL the oldest worker, then time, from the kill(2):
+        forked   = a new child of the launcher appears (/proc/<launcher>/task/*/children: the exec shim is running)
+        running  = that child runs `sleep MARKER` (its cmdline: the shim has exec'd the real program)
+      polled every 0.1 ms reading only the launcher's children, never the whole process table; and, from the
+      launcher's Debug event 1100 in LAUNCHER_LOG, its own steps after the exit event (slot awake, leftover check,
+      end reported, backoff over, fork returned). Prints one line per round, then median and p90 of each.
 """
 import datetime
 import json
@@ -152,10 +160,107 @@ def measure(runtime_dir, instance, log_path, rounds):
     return 0
 
 
+def children_of(pid):
+    kids = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    kids.update(int(k) for k in f.read().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return kids
+
+
+def argv_of(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().rstrip(b"\0").split(b"\0")
+    except OSError:
+        return []
+
+
+def is_worker(argv, marker):
+    return len(argv) == 2 and os.path.basename(argv[0]) == b"sleep" and argv[1] == marker.encode()
+
+
+TIMED = re.compile(r"Restart of slot #\d+: \S+#(\d+) exit event -> slot awake ([\d.]+) ms, leftover check ([\d.]+) ms, "
+                   r"end reported ([\d.]+) ms, backoff over ([\d.]+) ms, replacement forked \(pid (\d+)\) ([\d.]+) ms, "
+                   r"spawn done ([\d.]+) ms")
+
+
+def internal_steps(log_path, old):
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = TIMED.search(line)
+                if m and int(m.group(1)) == old:
+                    return {"slot": float(m.group(2)), "leftovers": float(m.group(3)), "reported": float(m.group(4)),
+                            "backoff": float(m.group(5)), "fork_in": float(m.group(7)), "spawn_done": float(m.group(8))}
+    except OSError:
+        pass
+    return None
+
+
+def p90(values):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+
+
+def fastpath(launcher_pid, log_path, marker, rounds):
+    results = []
+    for round_no in range(1, rounds + 1):
+        workers = wait_for(lambda: sorted(p for p in children_of(launcher_pid) if is_worker(argv_of(p), marker)),
+                           time.time() + ROUND_DEADLINE)
+        if not workers:
+            print(f"round {round_no}: no sleep worker of the launcher found", file=sys.stderr)
+            return 1
+        time.sleep(0.3)  # let the previous round's verification and log writes finish
+        before = children_of(launcher_pid)
+        old = workers[0]
+        killed = time.perf_counter()
+        os.kill(old, signal.SIGKILL)
+        forked = running = None
+        new = None
+        deadline = killed + ROUND_DEADLINE
+        while time.perf_counter() < deadline and running is None:
+            if new is None:
+                fresh = [p for p in children_of(launcher_pid) - before if p != old]
+                for pid in fresh:
+                    argv = argv_of(pid)
+                    if argv and (is_worker(argv, marker) or b"__exec" in argv[:2]):
+                        new, forked = pid, time.perf_counter()
+                        break
+            if new is not None and is_worker(argv_of(new), marker):
+                running = time.perf_counter()
+                break
+            time.sleep(0.0001)
+        if running is None:
+            print(f"round {round_no}: no replacement for {old} ran within {ROUND_DEADLINE} s", file=sys.stderr)
+            return 1
+        row = {"forked": (forked - killed) * 1000, "running": (running - killed) * 1000}
+        steps = wait_for(lambda: internal_steps(log_path, old), time.time() + 2) or {}  # an older launcher logs none
+        row.update(steps)
+        results.append(row)
+        inside = ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
+        print(f"round {round_no:2d}: worker {old} -> {new}: forked {row['forked']:6.2f} ms, running {row['running']:6.2f} ms"
+              f" (launcher, after the exit event: {inside or 'no Debug event 1100'})")
+
+    for key in ("forked", "running", "slot", "leftovers", "reported", "backoff", "fork_in", "spawn_done"):
+        values = [r[key] for r in results if key in r]
+        if values:
+            print(f"median {key} {statistics.median(values):.2f} p90 {p90(values):.2f} min {min(values):.2f} max {max(values):.2f}")
+    return 0
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "marked":
         print(" ".join(str(p) for p in marked(argv[2])))
         return 0
+    if len(argv) == 6 and argv[1] == "fastpath":
+        return fastpath(int(argv[2]), argv[3], argv[4], int(argv[5]))
     if len(argv) == 6 and argv[1] == "measure":
         return measure(argv[2], argv[3], argv[4], int(argv[5]))
     print(__doc__, file=sys.stderr)

@@ -4,42 +4,37 @@ using System.Runtime.Versioning;
 namespace Launcher.Platform;
 
 /// <summary>
-/// Drops this process's page-table entries for the clean, read-only pages of its own executable (code and
-/// read-only data that start-up touched: the host, the config binder, the command line parser), with
-/// <c>madvise(MADV_DONTNEED)</c> (madvise(2)). The pages stay in the page cache; a later use maps them back with a
-/// minor fault, so nothing is lost and nothing is read from disk again; only the resident set shrinks to what is
-/// really used while idle. A mapping is touched only when it is private, not writable, and holds no private copy
-/// of any page (smaps "Anonymous: 0 kB", proc(5)): its content is then exactly the file's, which cannot change
-/// under a running executable (execve(2): ETXTBSY).
+/// Drops this process's page-table entries for the clean, read-only pages of the files it maps: its own executable
+/// (code and read-only data that start-up touched: the host, the config binder, the command line parser) and the
+/// shared libraries (libc, libm, the dynamic loader), with <c>madvise(MADV_DONTNEED)</c> (madvise(2)). The pages stay
+/// in the page cache; a later use maps them back with a minor fault, so nothing is lost and nothing is read from disk
+/// again; only the resident set shrinks to what is really used while idle. A mapping is touched only when it is
+/// private, not writable, backed by a file, and holds no private copy of any page (smaps "Anonymous: 0 kB", proc(5)):
+/// every page it maps is then the page cache's own page, exactly what a fresh fault would map again.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static class LinuxMemoryTrim
 {
     private const int MADV_DONTNEED = 4;
 
-    public static void DropCleanProgramPages()
+    public static void DropCleanFilePages()
     {
         string smaps;
-        string? program;
         try
         {
             smaps = File.ReadAllText("/proc/self/smaps");
-            program = Environment.ProcessPath is { } path ? Path.GetFullPath(path) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return;
         }
 
-        if (program is null)
-            return;
-
-        foreach (var (start, length) in CleanReadOnlyMappings(smaps, program))
+        foreach (var (start, length) in CleanReadOnlyMappings(smaps))
             _ = LibC.MAdvise(start, length, MADV_DONTNEED);
     }
 
-    /// <summary>The mappings of <paramref name="program"/> that are private, not writable and without a private page.</summary>
-    internal static List<(nint Start, nuint Length)> CleanReadOnlyMappings(string smaps, string program)
+    /// <summary>The file mappings that are private, not writable and without a private page.</summary>
+    internal static List<(nint Start, nuint Length)> CleanReadOnlyMappings(string smaps)
     {
         var found = new List<(nint, nuint)>();
         (nint Start, nuint Length)? current = null;
@@ -47,7 +42,7 @@ internal static class LinuxMemoryTrim
         {
             if (line.Length > 0 && char.IsAsciiHexDigit(line[0]) && IsMappingLine(line))
             {
-                current = Candidate(line, program);
+                current = Candidate(line);
                 continue;
             }
 
@@ -70,10 +65,11 @@ internal static class LinuxMemoryTrim
         return dash > 0 && space > dash;
     }
 
-    private static (nint, nuint)? Candidate(string line, string program)
+    private static (nint, nuint)? Candidate(string line)
     {
+        // A file's path is absolute; [heap], [stack], [vdso] and anonymous mappings are not files.
         var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length < 6 || fields[5].Trim() != program)
+        if (fields.Length < 6 || !fields[5].StartsWith('/'))
             return null;
         var permissions = fields[1];
         if (permissions.Length < 4 || permissions[1] == 'w' || permissions[3] != 'p')

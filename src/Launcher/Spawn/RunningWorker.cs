@@ -12,6 +12,9 @@ internal sealed class RunningWorker(int index, ProcessIdentity identity, string 
     public WorkerLog Log { get; } = log;
     public DateTimeOffset StartedAt { get; } = startedAt;
 
+    /// <summary>When its fork returned (<see cref="TimeProvider.GetTimestamp"/>), 0 when unknown: for the restart timings.</summary>
+    public long ForkTimestamp { get; init; }
+
     /// <summary>Completes when the process has exited (event driven: no polling).</summary>
     public Task<WorkerExit> Exited { get; } = exited;
 

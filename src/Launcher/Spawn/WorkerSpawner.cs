@@ -42,8 +42,8 @@ internal sealed class WorkerSpawner(
         // Windows has no exec shim: the program itself starts and joins the launcher's job (Platform/Windows).
         var command = (OperatingSystem.IsWindows()
                 ? CliWrap.Cli.Wrap(argv[0]).WithArguments(WindowsWorkerStart.Check(argv).Skip(1))
-                : CliWrap.Cli.Wrap(SelfInvocation.Program)
-                    .WithArguments([.. SelfInvocation.Prefix, ExecShim.Verb, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), .. argv]))
+                : CliWrap.Cli.Wrap(SelfInvocation.HelperProgram)
+                    .WithArguments([.. SelfInvocation.HelperPrefix, HelperVerbs.Exec, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), .. argv]))
             .WithWorkingDirectory(spec.WorkingDirectory)
             .WithEnvironmentVariables(environment)
             .WithValidation(CommandResultValidation.None)
@@ -57,7 +57,7 @@ internal sealed class WorkerSpawner(
         {
             try
             {
-                exitEvent.TrySetResult(new WorkerExit(process.ExitCode, time.GetUtcNow()));
+                exitEvent.TrySetResult(new WorkerExit(process.ExitCode, time.GetUtcNow()) { Timestamp = time.GetTimestamp() });
             }
             catch (InvalidOperationException)
             {
@@ -65,14 +65,14 @@ internal sealed class WorkerSpawner(
             }
         }
 
-        var (task, pid) = await spawnThread.InvokeAsync(() =>
+        var (task, pid, forkedAt) = await spawnThread.InvokeAsync(() =>
         {
             using var starting = children.BeginStart();
             var started = command.StartWithExitEvent(OnExit);
             children.Add(started.ProcessId);
             if (OperatingSystem.IsWindows())
                 WindowsWorkerStart.Contain(started.ProcessId);
-            return (started.Task, started.ProcessId);
+            return (started.Task, started.ProcessId, time.GetTimestamp());
         });
 
         var node = SelfIdentity.NodeName(pid);
@@ -90,7 +90,7 @@ internal sealed class WorkerSpawner(
 
         var identity = new ProcessIdentity(pid, processes.ReadStartTicks(pid) ?? 0);
         var exited = WaitForExitAsync(exitEvent.Task, task, pid);
-        return new RunningWorker(index, identity, node, workerLog, time.GetUtcNow(), exited, task);
+        return new RunningWorker(index, identity, node, workerLog, time.GetUtcNow(), exited, task) { ForkTimestamp = forkedAt };
     }
 
     private async Task<WorkerExit> WaitForExitAsync(Task<WorkerExit> exitEvent, Task<CommandResult> command, int pid)

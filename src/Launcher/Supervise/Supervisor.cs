@@ -53,7 +53,7 @@ internal sealed class Supervisor : BackgroundService
         _rolling = new RollingRestart(_slots, PublishStatus, logger);
         _watchdog = new WatchdogKeeper(context.Guard, context.Containment.WatchdogCgroup, context.Children, logger);
         _ends = new EndReporter(context.Paths, context.Hook, _events, context.Time);
-        _trees = new WorkerTrees(context.Finder, context.Killer, context.Platform.Processes, context.Spec.StopGrace, logger);
+        _trees = new WorkerTrees(context.Finder, context.Killer, context.Platform.Processes, context.Children, context.Spec.StopGrace, logger);
         // systemd: STATUS= follows every run event; WATCHDOG=1 only while housekeeping's heartbeat round beats.
         _events.Added += ReportWorkers;
         _heartbeat = new SupervisionHeartbeat(context.Time);
@@ -181,7 +181,7 @@ internal sealed class Supervisor : BackgroundService
         _phase.MoveTo(RunPhase.Supervising); // before the ready line: a SIGHUP sent on seeing it must restart, not be ignored
         PublishStatus(); // before the ready line too: `launcher status` right after it must not call them strays
         _reporter.Ready($"ready: {ours.Count}/{ours.Count} workers verified ({string.Join(", ", ours.Select(w => w.Node))})");
-        Platform.MemoryTrim.AfterStartUp(); // start-up's garbage and code pages are not needed while supervising
+        Platform.MemoryTrim.AfterReady(_context.Time); // start-up's garbage and code pages are not needed while supervising
     }
 
     // Supervising: fan in the slots' loops.

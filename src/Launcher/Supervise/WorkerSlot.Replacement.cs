@@ -38,6 +38,7 @@ internal sealed partial class WorkerSlot
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            _restart = null;
             Log.ReplacementNotStarted(logger, Index, ex.Message);
             return StartOutcome.NotSpawned(ex.Message);
         }
@@ -82,6 +83,14 @@ internal sealed partial class WorkerSlot
     private async Task<RunningWorker> SpawnAsync()
     {
         var worker = await starter.StartAsync(Index);
+        if (Interlocked.Exchange(ref _restart, null) is { } restart)
+        {
+            var spawned = time.GetTimestamp();
+            Log.RestartTimed(logger, Index, LastEnd?.Worker.Display ?? "?", restart.Since(time, restart.SlotWoke), restart.LeftoverCheck(time),
+                restart.Since(time, restart.EndReported), restart.Since(time, restart.BackoffEnded != 0 ? restart.BackoffEnded : restart.EndReported),
+                worker.Pid, restart.Since(time, worker.ForkTimestamp != 0 ? worker.ForkTimestamp : spawned), restart.Since(time, spawned));
+        }
+
         Current = worker;
         Log.WorkerStarted(logger, worker.Node, worker.Pid, worker.Log.Path);
         events.Add(RunEventKind.WorkerStarted, worker.Node, worker.Pid, $"slot #{Index}");

@@ -36,6 +36,9 @@ internal sealed partial class WorkerSlot(
     // Rolling-restart requests, each completed with whether its replacement answered. Read only while Running.
     private readonly Channel<TaskCompletionSource<bool>> _replaceRequests = Channel.CreateUnbounded<TaskCompletionSource<bool>>();
 
+    // The restart under way after an end, until its replacement is forked (then logged, event 1100).
+    private RestartTimings? _restart;
+
     public int Index { get; } = index;
 
     public SlotState State => _state.Current;
@@ -140,6 +143,7 @@ internal sealed partial class WorkerSlot(
     /// <summary>A worker that ended on its own, hung or stayed silent: kill if needed, log, clean up, report.</summary>
     private async Task<(TimeSpan RanFor, string Last)> EndWorkerAsync(RunningWorker worker, WorkerEndCause cause, CancellationToken stopping)
     {
+        var woke = time.GetTimestamp();
         var reason = ExitClassifier.ReasonFor(cause);
         if (cause == WorkerEndCause.Hung)
         {
@@ -152,10 +156,14 @@ internal sealed partial class WorkerSlot(
 
         var exit = await ExitAfterKillAsync(worker);
         Log.WorkerExited(logger, worker.Display, exit.ToString(), reason);
-        if (ExitClassifier.MayLeaveChildren(cause) && trees.HasLeftovers(worker))
+        var checking = time.GetTimestamp();
+        var leftovers = ExitClassifier.MayLeaveChildren(cause) && trees.HasLeftovers(worker);
+        var checkedAt = time.GetTimestamp();
+        if (leftovers)
             await trees.StopTreeAsync(worker, stopping);
         await WorkerWaits.DrainAsync(worker, time); // its last lines belong in the log and the crash-loop message
         Report(worker, exit, reason);
+        _restart = new RestartTimings(exit.Timestamp != 0 ? exit.Timestamp : woke, woke, checking, checkedAt, time.GetTimestamp());
         return (exit.ExitedAt - worker.StartedAt, $"{worker.Display}, {exit}; its last output: {Tail(worker)}; full log: {worker.Log.CurrentPath}");
     }
 
@@ -172,7 +180,9 @@ internal sealed partial class WorkerSlot(
 
         var delay = backoff.NextDelay(ranFor);
         Log.RestartScheduled(logger, Index, delay.TotalSeconds);
-        await Task.Delay(delay, time, stopping);
+        if (delay > TimeSpan.Zero)
+            await Task.Delay(delay, time, stopping); // initialDelaySeconds 0: no timer at all on the first restart
+        _restart = _restart is null ? null : _restart with { BackoffEnded = time.GetTimestamp() };
         return await StartReplacementAsync("restart after backoff", stopping);
     }
 

@@ -11,7 +11,7 @@ namespace Launcher.Supervise;
 /// The run's <see cref="ITreeStopper"/>: finds a worker's tree the way stray discovery does (its registration, its
 /// node marker, its descendants) and ends it with the identity-checked <see cref="TreeKiller"/>.
 /// </summary>
-internal sealed class WorkerTrees(WorkerFinder finder, TreeKiller killer, IProcessTable processes, TimeSpan grace, ILogger logger) : ITreeStopper
+internal sealed class WorkerTrees(WorkerFinder finder, TreeKiller killer, IProcessTable processes, ChildRegistry children, TimeSpan grace, ILogger logger) : ITreeStopper
 {
     public async Task StopTreeAsync(RunningWorker worker, CancellationToken cancellationToken)
     {
@@ -21,12 +21,26 @@ internal sealed class WorkerTrees(WorkerFinder finder, TreeKiller killer, IProce
     }
 
     // After a worker's exit, what it left can only be below this launcher: its children were reparented to us
-    // (PR_SET_CHILD_SUBREAPER, or PID 1 in a container). So the question is asked of our own tree, whose size is
-    // our workers', not of every process on the machine and its environment (issue 12: that scan cost 6.5 ms, and
-    // 675 ms under load, before each replacement). The full discovery still runs when something is left.
-    public bool HasLeftovers(RunningWorker worker) =>
-        processes.DescendantsOf(Environment.ProcessId)
-            .Any(p => !p.IsZombie && string.Equals(processes.ReadMarkers(p.Pid).Node, worker.Node, StringComparison.Ordinal));
+    // (PR_SET_CHILD_SUBREAPER, or PID 1 in a container) before its exit was reported. So the question is asked of our
+    // own children that .NET did not start (ChildRegistry: workers, hooks, probes, the watchdog are registered), and
+    // of what is below them: the adopted ones. Nothing is read of the other workers (issue 12: this check is on every
+    // restart's path; reading every process's environment cost 6.5 ms, 675 ms under load, and reading our whole tree
+    // still cost a few ms). The full discovery still runs when something is left.
+    public bool HasLeftovers(RunningWorker worker)
+    {
+        foreach (var pid in processes.ChildPidsOf(Environment.ProcessId))
+        {
+            if (children.Contains(pid) || processes.Get(pid) is not { } adopted)
+                continue;
+            if (IsLeftOverBy(adopted, worker) || processes.DescendantsOf(pid).Any(p => IsLeftOverBy(p, worker)))
+                return true;
+        }
+
+        return false;
+    }
+
+    private bool IsLeftOverBy(ProcessInfo process, RunningWorker worker) =>
+        !process.IsZombie && string.Equals(processes.ReadMarkers(process.Pid).Node, worker.Node, StringComparison.Ordinal);
 
     public async Task StopTreesAsync(IReadOnlyList<RunningWorker> workers)
     {
