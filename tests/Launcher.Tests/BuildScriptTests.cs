@@ -6,7 +6,7 @@ namespace Launcher.Tests;
 /// <summary>
 /// scripts/build.sh skips the 30-50 s NativeAOT publish when nothing changed (issue 13, item 7), and still builds
 /// after any change. Runs the real script in a copy of the repository's build inputs with a stand-in `dotnet` on
-/// PATH that records each publish and writes the two executables, so no real build is needed.
+/// PATH that records each publish and writes the executables, so no real build is needed.
 /// </summary>
 [TestFixture]
 public sealed class BuildScriptTests
@@ -18,7 +18,7 @@ public sealed class BuildScriptTests
         out=""
         while [ $# -gt 0 ]; do [ "$1" = "-o" ] && out=$2; shift; done
         mkdir -p "$out"
-        for exe in launcher SampleWorker; do printf '#!/bin/sh\necho %s %s\n' "$exe" "$RANDOM" > "$out/$exe"; chmod +x "$out/$exe"; done
+        for exe in launcher launcher-companion SampleWorker; do printf '#!/bin/sh\necho %s %s\n' "$exe" "$RANDOM" > "$out/$exe"; chmod +x "$out/$exe"; done
         """;
 
     [Test, CancelAfter(120_000)]
@@ -69,24 +69,24 @@ public sealed class BuildScriptTests
         await Git("commit", "-qm", "inputs");
 
         // Act and Assert, step by step: how many publishes each build.sh ran.
-        Assert.That(await BuildAsync(), Is.EqualTo(2), "a fresh checkout (no stamp) builds both projects");
+        Assert.That(await BuildAsync(), Is.EqualTo(3), "a fresh checkout (no stamp) builds the launcher, its companion and the sample worker");
         Assert.That(await BuildAsync(), Is.EqualTo(0), "nothing changed: nothing built");
         File.SetLastWriteTimeUtc(source, DateTime.UtcNow.AddMinutes(1));
         Assert.That(await BuildAsync(), Is.EqualTo(0), "touch alone changes no content: nothing built");
         File.WriteAllText(source, "// version 2\n");
-        Assert.That(await BuildAsync(), Is.EqualTo(2), "a modified source file is built");
+        Assert.That(await BuildAsync(), Is.EqualTo(3), "a modified source file is built");
         Assert.That(await BuildAsync(), Is.EqualTo(0));
         File.WriteAllText(Path.Combine(repo, "src", "Launcher", "New.cs"), "// not yet added to git\n");
-        Assert.That(await BuildAsync(), Is.EqualTo(2), "a new file git does not track yet is an input too");
+        Assert.That(await BuildAsync(), Is.EqualTo(3), "a new file git does not track yet is an input too");
         Directory.CreateDirectory(Path.Combine(repo, "src", "Launcher", "obj"));
         File.WriteAllText(Path.Combine(repo, "src", "Launcher", "obj", "generated.cs"), "// build output\n");
         Assert.That(await BuildAsync(), Is.EqualTo(0), "obj/ (ignored by git) is not an input");
-        Assert.That(await BuildAsync("--jit"), Is.EqualTo(2), "other flags, other build");
-        Assert.That(await BuildAsync(), Is.EqualTo(2), "and back");
+        Assert.That(await BuildAsync("--jit"), Is.EqualTo(2), "other flags, other build (--jit builds no companion)");
+        Assert.That(await BuildAsync(), Is.EqualTo(3), "and back");
         File.WriteAllText(Path.Combine(repo, "artifacts", "launcher", "launcher"), "#!/bin/sh\n");
-        Assert.That(await BuildAsync(), Is.EqualTo(2), "an executable replaced by another route is rebuilt");
-        Assert.That(await BuildAsync("--force"), Is.EqualTo(2), "--force always builds");
+        Assert.That(await BuildAsync(), Is.EqualTo(3), "an executable replaced by another route is rebuilt");
+        Assert.That(await BuildAsync("--force"), Is.EqualTo(3), "--force always builds");
         File.Delete(Path.Combine(repo, "artifacts", "build.stamp"));
-        Assert.That(await BuildAsync(), Is.EqualTo(2), "no stamp, as in CI's clean clone: built");
+        Assert.That(await BuildAsync(), Is.EqualTo(3), "no stamp, as in CI's clean clone: built");
     }
 }

@@ -18,7 +18,8 @@ internal sealed class EndReporter(RuntimePaths paths, ExitHook hook, RunEvents e
         events.Counters.Ended(reason);
         File.Delete(paths.RegistrationFile(worker.Pid));
         File.Delete(paths.SocketFile(worker.Pid));
-        var hookRun = hook.RunAsync(worker.Node, worker.Pid, index, exit, reason, CancellationToken.None);
+        // On the pool: the hook's own fork and exec must not delay the replacement, which this slot spawns next (issue 12).
+        var hookRun = Task.Run(() => hook.RunAsync(worker.Node, worker.Pid, index, exit, reason, CancellationToken.None));
         var flush = CloseLogAsync(worker);
         lock (_pending)
         {
