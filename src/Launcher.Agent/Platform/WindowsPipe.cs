@@ -15,6 +15,8 @@ namespace Launcher.Agent.Platform;
 [SupportedOSPlatform("windows")]
 internal static class WindowsPipe
 {
+    private static readonly TimeSpan ConnectRetry = TimeSpan.FromMilliseconds(20);
+
     /// <summary>The pipe name that stands for <paramref name="socketPath"/> (case-insensitive, as Windows paths are).</summary>
     public static string NameFor(string socketPath)
     {
@@ -27,14 +29,31 @@ internal static class WindowsPipe
         new(NameFor(socketPath), PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte,
             PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
 
-    /// <summary>Connects to the pipe that stands for <paramref name="socketPath"/>.</summary>
+    /// <summary>Connects to the pipe that stands for <paramref name="socketPath"/>, trying until <paramref name="cancellationToken"/> fires.</summary>
+    /// <remarks>
+    /// Not <see cref="NamedPipeClientStream.ConnectAsync(CancellationToken)"/>: that is a blocking wait loop run on the
+    /// thread pool, which spins on a pool thread for as long as the pipe does not exist (a dead worker's registration:
+    /// the whole ping timeout). Here each try is one non-waiting <c>CreateFile</c> and the pause between tries is a timer.
+    /// </remarks>
     public static async Task<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
         var client = new NamedPipeClientStream(".", NameFor(socketPath), PipeDirection.InOut, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
         try
         {
-            await client.ConnectAsync(cancellationToken);
-            return client;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    client.Connect(0);
+                    return client;
+                }
+                catch (TimeoutException)
+                {
+                    // No such pipe yet, or every instance busy: try again shortly.
+                    await Task.Delay(ConnectRetry, cancellationToken);
+                }
+            }
         }
         catch
         {

@@ -103,7 +103,23 @@ internal sealed class WorkerSpawner(
         return new WorkerExit(result.ExitCode, result.ExitTime);
     }
 
-    private static async Task PumpAsync(Stream stream, string name, Task<WorkerLog> logTask, CancellationToken cancellationToken)
+    private static Task PumpAsync(Stream stream, string name, Task<WorkerLog> logTask, CancellationToken cancellationToken)
+    {
+        // Windows: the pipe's reads block, so they run on a thread of their own (WorkerOutputThread says why).
+        if (OperatingSystem.IsWindows())
+        {
+            return WorkerOutputThread.RunAsync(stream, name, reads =>
+            {
+                var log = logTask.GetAwaiter().GetResult();
+                foreach (var line in BoundedLineReader.ReadLinesAsync(reads, OutputBounds.MaxLineChars, cancellationToken).ToBlockingEnumerable(cancellationToken))
+                    log.Write(name, line);
+            });
+        }
+
+        return PumpLinesAsync(stream, name, logTask, cancellationToken);
+    }
+
+    private static async Task PumpLinesAsync(Stream stream, string name, Task<WorkerLog> logTask, CancellationToken cancellationToken)
     {
         var log = await logTask;
         // Lines are cut at OutputBounds.MaxLineChars: a worker printing without newlines cannot grow the launcher.
