@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Issue 12, part 5: does verification scale? For N = 1, 10, 50 SampleWorkers: the same N workers started directly at
-# once (each its own instance, so none refuses a duplicate) until every one printed `Ready.`, next to `launcher run`
-# until its `ready:` line (spawned, and verified: exactly N answering). Both are timed the same way (10 ms polls of
-# their output files), in alternating order; medians of ROUNDS. Goal: launcher <= direct x 1.10.
+# once (each its own instance, so none refuses a duplicate) until every one answers pings (its `Registered as` line:
+# PROTOCOL.md, registered means answering), next to `launcher run` until its `ready:` line (spawned, and verified:
+# exactly N answering). Not `Ready.`: a SampleWorker prints that before its agent host starts, seconds before it can
+# answer, so it is no end point the launcher could reach. Both are timed the same way (10 ms polls of their output
+# files), in alternating order; medians of ROUNDS. Goal: launcher <= direct x 1.10.
 #   bench/ready-scale.sh [ROUNDS] [COUNTS...]     e.g. bench/ready-scale.sh 3 10 50   (needs scripts/build.sh first)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,8 +38,8 @@ JSON
   echo "$ms"
 }
 
-all_ready() { [ "$(grep -l "Ready\." "$dir"/direct.*.out 2>/dev/null | wc -l)" -ge "$1" ]; }
-direct_ready() { # N -> ms from starting N workers at once to every `Ready.`
+all_ready() { [ "$(grep -l "Registered as" "$dir"/direct.*.out 2>/dev/null | wc -l)" -ge "$1" ]; }
+direct_ready() { # N -> ms from starting N workers at once to every one answering (registered)
   local n=$1 start ms i started=()
   rm -f "$dir"/direct.*.out
   start=$(now_ms)
@@ -52,7 +54,7 @@ direct_ready() { # N -> ms from starting N workers at once to every `Ready.`
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s | %-22s | %-22s | %-7s | %s\n' workers "started directly (ms)" "launcher run (ms)" ratio "goal <= 1.10"
+printf '%-8s | %-22s | %-22s | %-7s | %s\n' workers "direct, all answer (ms)" "launcher ready: (ms)" ratio "goal <= 1.10"
 for n in "${counts[@]}"; do
   l=(); d=()
   for i in $(seq "$rounds"); do

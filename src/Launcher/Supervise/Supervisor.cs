@@ -146,8 +146,13 @@ internal sealed class Supervisor : BackgroundService
             var backoff = new RestartBackoff(_context.Spec.Restart, Random.Shared);
             var slot = new WorkerSlot(index, starter, probe, _trees, _ends, _context.Time, backoff, crashLoop, policy, _events, _logger);
             _slots.Add(slot);
-            await slot.StartAsync();
         }
+
+        // All at once (issue 12, part 5): the spawn thread forks the queued workers back to back, and each one's log
+        // file and bookkeeping follow on the pool. One after the other, the last worker waited for every earlier
+        // spawn's round trip while those workers already took the CPU for their own start. A failed spawn still fails
+        // the run; the workers already started are stopped with the rest.
+        await Task.WhenAll(_slots.Select(slot => slot.StartAsync()));
 
         // The slots' token: cancelled by the host's stop, or by the first slot that fails, so that no slot
         // keeps restarting (or takes the stop's SIGTERM for a crash) while the others are being stopped.
