@@ -14,10 +14,10 @@ namespace Launcher.Tests.WindowsTier;
 [NonParallelizable]
 public sealed class WindowsServiceTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(150);
 
-    [Test, CancelAfter(240_000)]
-    public async Task An_installed_service_is_running_only_after_its_workers_answer_and_sc_stop_leaves_no_worker(CancellationToken cancellationToken)
+    [Test, CancelAfter(420_000)]
+    public async Task An_installed_service_is_running_only_after_its_workers_answer_sc_stop_leaves_no_worker_and_a_failed_run_is_its_exit_code(CancellationToken cancellationToken)
     {
         // Arrange
         WindowsBuild.RequireOrIgnore();
@@ -30,19 +30,22 @@ public sealed class WindowsServiceTests
         var runtimeDir = WindowsBuild.WindowsPath(sandbox.RuntimeDir);
         await using var wine = await WineServicePrefix.CreateAsync(sandbox,
             new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0", ["LAUNCHER_RUNTIME_DIR"] = runtimeDir }, cancellationToken);
+        var prefixReady = clock.Elapsed;
         var name = "launcher-" + sandbox.Instance;
         string[] install = [WindowsBuild.LauncherExe, "service", "install", "--windows", "--config", config];
         var installed = false;
         try
         {
-            // Act: install (again: unchanged; from another config file: refused), start, watch, stop, delete.
+            // Act: install (again: unchanged; from another config file: refused), start, watch, stop, start with a broken config, delete.
             var first = await wine.WineAsync(install[0], install[1..], cancellationToken, new Dictionary<string, string> { ["LAUNCHER_RUNTIME_DIR"] = runtimeDir });
             installed = true;
-            var again = await wine.WineAsync(install[0], install[1..], cancellationToken, new Dictionary<string, string> { ["LAUNCHER_RUNTIME_DIR"] = runtimeDir });
             // The same instance from another config file: another command line for the same service name.
             var otherConfig = Path.Combine(sandbox.Dir, "other-launcher.json");
             File.Copy(sandbox.ConfigPath, otherConfig);
-            var other = await wine.WineAsync(install[0], [.. install[1..^1], WindowsBuild.WindowsPath(otherConfig)], cancellationToken);
+            // Both only read the service: run side by side (each is a .NET start under Wine).
+            var againTask = wine.WineAsync(install[0], install[1..], cancellationToken, new Dictionary<string, string> { ["LAUNCHER_RUNTIME_DIR"] = runtimeDir });
+            var otherTask = wine.WineAsync(install[0], [.. install[1..^1], WindowsBuild.WindowsPath(otherConfig)], cancellationToken);
+            var (again, other) = (await againTask, await otherTask);
             Assert.Multiple(() =>
             {
                 Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
@@ -53,6 +56,7 @@ public sealed class WindowsServiceTests
                 Assert.That(other.Stderr, Does.Contain($"service {name} exists with another command line or environment"), other.ToString());
             });
 
+            var installsDone = clock.Elapsed;
             var start = await wine.WineAsync("sc.exe", ["start", name], cancellationToken);
             var seen = new List<int>();
             var state = await wine.QueryAsync(name, cancellationToken);
@@ -76,6 +80,7 @@ public sealed class WindowsServiceTests
                 Assert.That(workers, Has.Count.EqualTo(2), "two SampleWorker processes");
             });
 
+            var stopAt = clock.Elapsed;
             await wine.WineAsync("sc.exe", ["stop", name], cancellationToken);
             state = await wine.QueryAsync(name, cancellationToken);
             while (state.State != ServiceState.Stopped && clock.Elapsed < Deadline * 2)
@@ -83,11 +88,23 @@ public sealed class WindowsServiceTests
             Assert.That((state.State, state.Win32ExitCode, state.ServiceExitCode), Is.EqualTo((ServiceState.Stopped, 0, 0)), $"a clean stop\n{state.Output}\n{LauncherLog(sandbox)}");
             await Eventually.TrueAsync(() => workers.All(pid => !ProcessProbe.IsAlive(pid)), TimeSpan.FromSeconds(30), "every worker gone after sc stop", cancellationToken);
 
+            var stopped = clock.Elapsed;
+            // A run that fails (here: the config no longer parses) stops the service with its exit code, service-specific.
+            await File.WriteAllTextAsync(sandbox.ConfigPath, "{ \"instance\": ", cancellationToken);
+            await wine.WineAsync("sc.exe", ["start", name], cancellationToken);
+            var failed = await wine.QueryAsync(name, cancellationToken);
+            while (!(failed.State == ServiceState.Stopped && failed.Win32ExitCode != 0) && clock.Elapsed < Deadline * 2)
+                failed = await wine.QueryAsync(name, cancellationToken);
+            Assert.That((failed.State, failed.Win32ExitCode, failed.ServiceExitCode), Is.EqualTo((ServiceState.Stopped, 1066, 2)),
+                $"ERROR_SERVICE_SPECIFIC_ERROR with exit code 2\n{failed.Output}");
+
             var delete = await wine.WineAsync("sc.exe", ["delete", name], cancellationToken);
             installed = false;
             var gone = await wine.QueryAsync(name, cancellationToken);
             Assert.That(gone.State, Is.EqualTo(-1), $"deleted\n{delete}\n{gone.Output}");
-            TestContext.Out.WriteLine($"windows-tier: service RUNNING {toRunning.TotalSeconds:F1} s after the test began (prefix copy and 3 installs included); whole test {clock.Elapsed.TotalSeconds:F1} s");
+            TestContext.Out.WriteLine($"windows-tier: service test {clock.Elapsed.TotalSeconds:F1} s: prefix copy and boot {prefixReady.TotalSeconds:F1} s, " +
+                $"3 installs {(installsDone - prefixReady).TotalSeconds:F1} s, sc start -> RUNNING {(toRunning - installsDone).TotalSeconds:F1} s, " +
+                $"sc stop -> STOPPED {(stopped - stopAt).TotalSeconds:F1} s, failed run and delete {(clock.Elapsed - stopped).TotalSeconds:F1} s");
         }
         finally
         {
