@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 12 (part 4) and issue 4 closing numbers, measured with the built artifacts (run scripts/build.sh first):
 #   0. the restart fast path: 10 `sleep` workers, restart.initialDelaySeconds 0, one worker SIGKILLed at a time
-#      (FAST_ROUNDS times, default 30): kill(2) -> replacement forked (its exec shim runs) -> replacement running
+#      (FAST_ROUNDS times, default 30, the oldest worker each time: with resetAfterSeconds 1 every kill is a first
+#      restart, which has no backoff): kill(2) -> replacement forked (its exec shim runs) -> replacement running
 #      (`sleep` exec'd), median and p90, with the launcher's own steps from its Debug event 1100 (bench/restart_probe.py
 #      fastpath). QUICK=1 runs only this part. LAUNCHER_COMPANION=0 runs the helpers in the launcher binary itself.
 #   1. a worker killed with SIGKILL (ROUNDS times, default 20): how long until the launcher notices
@@ -108,11 +109,11 @@ cat >"$work/launcher.json" <<JSON
   "workers": 10,
   "logDir": "logs",
   "ping": { "command": ["echo", "{node}"], "intervalSeconds": 86400 },
-  "restart": { "initialDelaySeconds": 0, "crashLoopCount": 1000, "crashLoopWindowSeconds": 60 }
+  "restart": { "initialDelaySeconds": 0, "resetAfterSeconds": 1, "crashLoopCount": 1000, "crashLoopWindowSeconds": 60 }
 }
 JSON
 start_launcher
-sleep 4 # past the second memory trim: the restart path starts from an idle launcher's resident pages
+sleep 2 # past the second memory trim: the restart path starts from an idle launcher's resident pages
 fast=$(python3 "$probe" fastpath "$launcher_pid" "$work/logs/launcher.log" "$marker" "$fast_rounds") || {
   echo "$fast"
   echo "restart-latency: fast-path measurement failed; launcher output:" >&2

@@ -11,7 +11,7 @@ internal static class MemoryTrim
     public const string Variable = "LAUNCHER_MEMORY_TRIM";
 
     /// <summary>How long after the ready line the second trim runs.</summary>
-    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
 
     // Held here: a timer nothing references is collected (by the very GC of the first trim) and never fires.
     private static ITimer? s_again;
