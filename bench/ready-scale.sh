@@ -32,7 +32,8 @@ launcher_ready() { # N -> ms from `launcher run` to `ready:`
 JSON
   start=$(now_ms)
   LAUNCHER_RUNTIME_DIR=$dir/runtime "$launcher" run --config "$dir/launcher.json" > "$out" 2>&1 & pid=$!; pids+=("$pid")
-  wait_for 300 grep -q "ready:" "$out" || { echo "no ready line: $(tail -3 "$out")" >&2; exit 1; }
+  # This runs in $(...), a subshell: the EXIT trap's list does not see what it started, so a failure cleans up here.
+  wait_for 300 grep -q "ready:" "$out" || { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; echo "no ready line: $(tail -3 "$out")" >&2; exit 1; }
   ms=$(( $(now_ms) - start ))
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   echo "$ms"
@@ -47,7 +48,7 @@ direct_ready() { # N -> ms from starting N workers at once to every one answerin
     LAUNCHER_RUNTIME_DIR=$dir/direct-runtime LAUNCHER_INSTANCE=direct$i "$worker" --tick-seconds 60 > "$dir/direct.$i.out" 2>&1 &
     started+=($!); pids+=($!)
   done
-  wait_for 300 all_ready "$n" || { echo "direct workers not ready" >&2; exit 1; }
+  wait_for 300 all_ready "$n" || { kill -9 "${started[@]}" 2>/dev/null; echo "direct workers not all answering within 300 s" >&2; exit 1; }
   ms=$(( $(now_ms) - start ))
   kill -TERM "${started[@]}" 2>/dev/null || true; wait "${started[@]}" 2>/dev/null || true
   echo "$ms"
