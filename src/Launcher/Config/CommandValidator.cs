@@ -39,7 +39,7 @@ internal sealed partial class CommandValidator(
         ExecLimits.CheckTotal(key.Path, argv, placeholders, environment);
 
         var program = CommandTemplate.Expand(argv[0], placeholders);
-        var hasSlash = program.Contains('/', StringComparison.Ordinal);
+        var hasSlash = WindowsProgramNames.HasDirectory(program);
         var resolved = Resolve(program);
         if (resolved is null && checkFileSystem)
         {
@@ -59,18 +59,18 @@ internal sealed partial class CommandValidator(
     /// <summary>A path with a slash is relative to the config file; a bare name is looked up on PATH.</summary>
     private string? Resolve(string program)
     {
-        if (program.Contains('/', StringComparison.Ordinal))
-        {
-            var full = Path.GetFullPath(program, baseDirectory);
-            return IsExecutableFile(full) ? full : null;
-        }
+        if (WindowsProgramNames.HasDirectory(program))
+            return WindowsProgramNames.Candidates(Path.GetFullPath(program, baseDirectory)).FirstOrDefault(IsExecutableFile);
 
         foreach (var directory in files.SearchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             // As execvp does: a file without execute permission is passed over for the next PATH entry.
-            var candidate = Path.Combine(directory, program);
-            if (IsExecutableFile(candidate))
-                return candidate;
+            foreach (var name in WindowsProgramNames.Candidates(program))
+            {
+                var candidate = Path.Combine(directory, name);
+                if (IsExecutableFile(candidate))
+                    return candidate;
+            }
         }
 
         return null;

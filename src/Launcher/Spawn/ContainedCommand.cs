@@ -4,6 +4,7 @@ using CliWrap;
 using Launcher.Agent.Platform;
 using Launcher.Logging;
 using Launcher.Platform;
+using Launcher.Platform.Windows;
 using Microsoft.Extensions.Logging;
 
 namespace Launcher.Spawn;
@@ -44,7 +45,8 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
-        var program = Resolve(argv[0], workingDirectory);
+        // Windows has no exec shim: the program starts directly and joins a job of its own (Platform/Windows/CommandJob).
+        var program = OperatingSystem.IsWindows() ? argv[0] : Resolve(argv[0], workingDirectory);
         Cgroup? run = null;
         if (parent is not null)
         {
@@ -72,8 +74,9 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             }
         }
 
-        var command = CliWrap.Cli.Wrap(SelfInvocation.HelperProgram)
-            .WithArguments([.. SelfInvocation.HelperPrefix, HelperVerbs.Contained, program, .. argv.Skip(1)])
+        var command = (OperatingSystem.IsWindows()
+                ? CliWrap.Cli.Wrap(program).WithArguments(argv.Skip(1))
+                : CliWrap.Cli.Wrap(SelfInvocation.HelperProgram).WithArguments([.. SelfInvocation.HelperPrefix, HelperVerbs.Contained, program, .. argv.Skip(1)]))
             .WithWorkingDirectory(workingDirectory)
             .WithEnvironmentVariables(variables)
             .WithValidation(CommandResultValidation.None)
@@ -87,8 +90,14 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         }
 
         var pid = started.ProcessId;
+        CommandJob? job = null;
         try
         {
+            if (OperatingSystem.IsWindows())
+                job = CommandJob.Contain(pid);
+            int KillLeft(bool leaderAlive) =>
+                OperatingSystem.IsWindows() && job is not null ? job.KillAll(pid, leaderAlive) : KillAll(run, pid, leaderAlive);
+
             int? exitCode;
             try
             {
@@ -100,11 +109,11 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             }
             catch (OperationCanceledException)
             {
-                KillAll(run, pid, leaderAlive: !exited.Task.IsCompleted);
+                KillLeft(leaderAlive: !exited.Task.IsCompleted);
                 throw;
             }
 
-            var leftovers = KillAll(run, pid, leaderAlive: exitCode is null);
+            var leftovers = KillLeft(leaderAlive: exitCode is null);
             if (exitCode is { } code && leftovers > 0 && logger is not null)
                 Log.CommandLeftoversKilled(logger, kind, argv[0], pid, code, leftovers);
             return new ContainedResult(exitCode, leftovers);
@@ -114,6 +123,8 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             await Bounded(exited.Task, KillLimit);
             await Bounded(started.Task, DrainLimit);
             children.Remove(pid);
+            if (OperatingSystem.IsWindows())
+                job?.Dispose();
             if (run is not null && !run.TryRemove())
             {
                 run.Kill();
