@@ -13,20 +13,26 @@ namespace Launcher.Control;
 /// stale file: connection refused at once, another program listening there, a launcher that does not answer in
 /// time) is null, and the command falls back to discovery.
 /// </summary>
-internal sealed class ControlClient : IDisposable
+internal sealed partial class ControlClient : IDisposable
 {
     // A reply to status carries every worker and the last 64 events: large, but bounded.
     private const int MaxReplyBytes = 8 * 1024 * 1024;
     private static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(1);
 
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Socket? _socket;
+    private readonly Stream _stream;
     private readonly LineReader _reader;
 
     private ControlClient(Socket socket, ProcessIdentity launcher)
+        : this(new NetworkStream(socket, ownsSocket: false), socket, launcher)
+    {
+    }
+
+    // The socket's stream, or (Windows) the connected pipe itself with no socket.
+    private ControlClient(Stream stream, Socket? socket, ProcessIdentity launcher)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _stream = stream;
         _reader = new LineReader(_stream, MaxReplyBytes);
         Launcher = launcher;
     }
@@ -38,6 +44,8 @@ internal sealed class ControlClient : IDisposable
     public static async Task<ControlClient?> ConnectAsync(InstanceView view, CancellationToken cancellationToken)
     {
         var path = ControlSocketPath.For(view.Paths);
+        if (OperatingSystem.IsWindows())
+            return await ConnectPipeAsync(view, path, cancellationToken);
         // Only a socket is tried: no connect when no launcher ever ran (the common case of a fallback).
         if (view.Platform.Files.Inspect(path) is not { Kind: FileKind.Special })
             return null;
@@ -120,6 +128,6 @@ internal sealed class ControlClient : IDisposable
     public void Dispose()
     {
         _stream.Dispose();
-        _socket.Dispose();
+        _socket?.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Launcher.Agent.Protocol;
 using Launcher.Logging;
+using Launcher.Platform.Windows;
 using Microsoft.Extensions.Logging;
 
 namespace Launcher.Control;
@@ -15,13 +16,13 @@ namespace Launcher.Control;
 /// (<c>SO_PEERCRED</c>, socket(7)) is checked on every connection. Started after the guard is taken, so a socket
 /// file already there is a dead launcher's and is replaced.
 /// </summary>
-internal sealed class ControlServer : IAsyncDisposable
+internal sealed partial class ControlServer : IAsyncDisposable
 {
     private const int MaxRequestBytes = 256;
     private static readonly TimeSpan RequestDeadline = TimeSpan.FromSeconds(5);
 
     private readonly string _path;
-    private readonly Socket _listener;
+    private readonly Socket? _listener;
     private readonly LiveRun _run;
     private readonly ControlPing _ping;
     private readonly Action _stop;
@@ -29,13 +30,14 @@ internal sealed class ControlServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closing = new();
     private readonly Lock _gate = new();
-    private readonly List<Socket> _stopWaiters = [];
+    private readonly List<Stream> _stopWaiters = [];
     private readonly Task _acceptLoop;
 
-    private ControlServer(string path, Socket listener, LiveRun run, Action stop, TimeProvider time, ILogger logger)
+    private ControlServer(string path, Socket? listener, ControlPipeListener? pipes, LiveRun run, Action stop, TimeProvider time, ILogger logger)
     {
         _path = path;
         _listener = listener;
+        _pipes = pipes;
         _run = run;
         _ping = new ControlPing(run);
         _stop = stop;
@@ -48,6 +50,8 @@ internal sealed class ControlServer : IAsyncDisposable
     public static ControlServer? Start(RuntimePaths paths, LiveRun run, Action stop, TimeProvider time, ILogger logger)
     {
         var path = ControlSocketPath.For(paths);
+        if (OperatingSystem.IsWindows())
+            return StartPipe(path, run, stop, time, logger);
         Socket? listener = null;
         try
         {
@@ -60,7 +64,7 @@ internal sealed class ControlServer : IAsyncDisposable
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             listener.Listen(64);
             Log.ControlListening(logger, path);
-            return new ControlServer(path, listener, run, stop, time, logger);
+            return new ControlServer(path, listener, null, run, stop, time, logger);
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -73,7 +77,7 @@ internal sealed class ControlServer : IAsyncDisposable
     /// <summary>Answers every waiting `launcher stop` with the run's exit code: the last thing before the launcher exits.</summary>
     public void ReportExit(int exitCode)
     {
-        Socket[] waiters;
+        Stream[] waiters;
         lock (_gate)
         {
             waiters = [.. _stopWaiters];
@@ -85,9 +89,10 @@ internal sealed class ControlServer : IAsyncDisposable
         {
             try
             {
-                waiter.Send(System.Text.Encoding.UTF8.GetBytes(line));
+                waiter.Write(System.Text.Encoding.UTF8.GetBytes(line));
+                waiter.Flush();
             }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
             {
                 // That client has gone; it learns the outcome from the process's exit.
             }
@@ -100,12 +105,18 @@ internal sealed class ControlServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync()
     {
+        if (OperatingSystem.IsWindows())
+        {
+            await PipeLoopAsync();
+            return;
+        }
+
         while (!_closing.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(_closing.Token);
+                client = await _listener!.AcceptAsync(_closing.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
             {
@@ -116,21 +127,22 @@ internal sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private async Task AnswerAsync(Socket client)
+    private Task AnswerAsync(Socket client) => AnswerAsync(new NetworkStream(client, ownsSocket: true), PeerCredentials.Of(client));
+
+    // One connection: the socket's stream with SO_PEERCRED's answer, or (Windows) a pipe with its client's pid.
+    private async Task AnswerAsync(Stream stream, PeerCredentials? who)
     {
         var keepOpen = false;
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
             deadline.CancelAfter(RequestDeadline);
-            await using var stream = new NetworkStream(client, ownsSocket: false);
             // The request is read (bounded) before anything is decided, so that a refused client reads its refusal
             // instead of a broken pipe; nothing in it is acted upon unless the kernel vouches for the peer.
             var command = (await new LineReader(stream, MaxRequestBytes).ReadLineAsync(deadline.Token))?.Trim();
             var ours = SelfIdentity.UserId;
-            if (PeerCredentials.Of(client) is not { } peer || peer.UserId != ours)
+            if (who is not { } peer || peer.UserId != ours)
             {
-                var who = PeerCredentials.Of(client);
                 Log.ControlRefused(_logger, who?.Pid ?? 0, who?.UserId ?? -1, ours);
                 await LineFraming.WriteLineAsync(stream, Error($"refused: only uid {ours} may control this launcher"), deadline.Token);
                 return;
@@ -152,7 +164,7 @@ internal sealed class ControlServer : IAsyncDisposable
                 case "stop":
                     Log.ControlStopRequested(_logger, peer.Pid);
                     lock (_gate)
-                        _stopWaiters.Add(client);
+                        _stopWaiters.Add(stream);
                     keepOpen = true;
                     await LineFraming.WriteLineAsync(stream, JsonSerializer.Serialize(new ControlReply(Stopping: true, Pid: Environment.ProcessId), ControlWireJson.Default.ControlReply), deadline.Token);
                     _stop();
@@ -169,7 +181,7 @@ internal sealed class ControlServer : IAsyncDisposable
         finally
         {
             if (!keepOpen)
-                client.Dispose();
+                await stream.DisposeAsync();
         }
     }
 
@@ -178,8 +190,10 @@ internal sealed class ControlServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _closing.CancelAsync();
-        _listener.Dispose();
+        _listener?.Dispose();
         await _acceptLoop;
+        if (OperatingSystem.IsWindows())
+            _pipes?.Dispose(); // after the loop: it may be creating the next instance
         lock (_gate)
         {
             // Without ReportExit (an exception on the way out): they see the connection close and watch the process.
