@@ -103,7 +103,7 @@ internal sealed class WindowsProcessTable : IProcessTable
             return null;
         var sid = Advapi32.UserSid(handle);
         var owner = sid is not null && _ownSid is not null && sid.AsSpan().SequenceEqual(_ownSid) ? SameUser : OtherUser;
-        var commandLine = CommandLine(handle) is { } text ? WindowsCommandLine.Split(text) : ImageName(handle) is { } image ? [image] : [];
+        var commandLine = (CommandLine(handle) ?? PebCommandLine.Read(pid)) is { } text ? WindowsCommandLine.Split(text) : ImageName(handle) is { } image ? [image] : [];
         return new ProcessInfo(new ProcessIdentity(pid, created), parent, owner, 'R', commandLine);
     }
 
