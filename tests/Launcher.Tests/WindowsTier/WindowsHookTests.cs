@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Launcher.Tests.Support;
 using NUnit.Framework;
 
@@ -11,7 +12,8 @@ namespace Launcher.Tests.WindowsTier;
 /// object of their own, no exec shim), the control channel on a named pipe (<c>launcher status</c>, <c>ping</c>,
 /// <c>stop</c> answered by the running launcher), and the stray rule "pattern + executable". One launcher run carries
 /// all of it, because every run under Wine costs seconds: hand-started strays, then a crash, then a worker whose ping
-/// command fails, then <c>launcher stop</c>. The hook and ping commands are batch files run by <c>cmd.exe</c>, as a
+/// command fails, then <c>launcher status</c> and <c>launcher stop</c>. The crash's hook also leaves a process behind,
+/// which its own job ends. The hook and ping commands are batch files run by <c>cmd.exe</c>, as a
 /// Windows user would write them.
 /// </summary>
 [TestFixture]
@@ -22,8 +24,15 @@ public sealed class WindowsHookTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
 
     // The hook writes the variables it got to hook-<pid>-<reason>.env, one line each, appending (a second run shows).
+    // After a crash it also leaves a process behind (SampleWorker.exe, %2, without the instance marker), which the
+    // hook's own job must end once the hook has exited.
     private const string HookScript = """
         @echo off
+        if "%LAUNCHER_EXIT_REASON%"=="crashed" (
+          set LAUNCHER_INSTANCE=
+          start "" /b "%~2" --tick-seconds 60
+          set LAUNCHER_INSTANCE=%LAUNCHER_INSTANCE%
+        )
         set "out=%~dp0hook-%LAUNCHER_WORKER_PID%-%LAUNCHER_EXIT_REASON%.env"
         >>"%out%" echo LAUNCHER_INSTANCE=%LAUNCHER_INSTANCE%
         >>"%out%" echo LAUNCHER_NODE=%LAUNCHER_NODE%
@@ -92,7 +101,11 @@ public sealed class WindowsHookTests
                 ["missedLimit"] = 2,
             },
             ["restart"] = new JsonObject { ["initialDelaySeconds"] = 0.1 },
-            ["onWorkerExit"] = new JsonObject { ["command"] = new JsonArray(@".\on-exit.cmd", "{pid}"), ["timeoutSeconds"] = 30 },
+            ["onWorkerExit"] = new JsonObject
+            {
+                ["command"] = new JsonArray(@".\on-exit.cmd", "{pid}", WindowsBuild.WindowsPath(WindowsBuild.SampleWorkerExe)),
+                ["timeoutSeconds"] = 30,
+            },
             ["strays"] = new JsonObject { ["match"] = new JsonArray(tag) },
         });
         var configArg = WindowsBuild.WindowsPath(config);
@@ -120,6 +133,9 @@ public sealed class WindowsHookTests
             Assert.That(crashEnv["ARGUMENT"], Is.EqualTo(new[] { $"{crashed}" }), "{pid} in the hook's argv is the worker's pid");
             Assert.That(File.ReadAllText(Path.Combine(sandbox.LogDir, $"worker_{crashed}.log")), Does.Contain("crashing with exit code 7"));
         });
+        // What the crash hook left running (its start /b SampleWorker.exe) is ended with the hook's job.
+        await Eventually.TrueAsync(() => Regex.IsMatch(launcher.Output, @"on-exit\.cmd \(pid \d+\) exited with 0; killed [1-9]\d* process\(es\) it left behind"),
+            Deadline, "the hook's leftover was killed", cancellationToken);
 
         // Act 2: the replacement answers (asked over the control pipe), then its ping command starts failing.
         var replacement = await AnsweringWorkerAsync(sandbox, configArg, crashed, cancellationToken);
@@ -127,7 +143,8 @@ public sealed class WindowsHookTests
         var hungHook = await HookFileAsync(dir, "hung", launcher, cancellationToken);
         var third = await AnsweringWorkerAsync(sandbox, configArg, replacement, cancellationToken);
 
-        // Act 3: launcher stop, over the control pipe.
+        // Act 3: launcher status, then launcher stop, over the control pipe.
+        var status = TryParse((await RunCliAsync(sandbox, cancellationToken, "status", "--config", configArg, "--json")).Stdout);
         var stop = await RunCliAsync(sandbox, cancellationToken, "stop", "--config", configArg);
         await launcher.Process.WaitForExitAsync(cancellationToken).WaitAsync(Deadline, cancellationToken);
 
@@ -136,6 +153,9 @@ public sealed class WindowsHookTests
         var stopHook = Path.Combine(dir, $"hook-{third}-stopped.env");
         Assert.Multiple(() =>
         {
+            Assert.That(status?["source"]?.GetValue<string>(), Is.EqualTo("launcher"), "status answered by the running launcher");
+            Assert.That(status?["workers"]?.AsArray().Select(w => w?["pid"]?.GetValue<int>()), Is.EqualTo(new int?[] { third }));
+            Assert.That(status?["workers"]?[0]?["restarts"]?.GetValue<int>(), Is.GreaterThanOrEqualTo(1), "the slot was restarted");
             Assert.That(PidOf(hungHook), Is.EqualTo(replacement), "the worker whose ping command failed was taken for hung");
             Assert.That(hungEnv["LAUNCHER_EXIT_REASON"], Is.EqualTo(new[] { "hung" }));
             Assert.That(launcher.Output, Does.Contain($"api{replacement}@").And.Contain("missed ping"));
