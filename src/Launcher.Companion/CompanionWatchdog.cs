@@ -89,36 +89,11 @@ internal static partial class CompanionWatchdog
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
             environment.Add($"{entry.Key}={entry.Value}");
 
-        var allocated = new List<nint>();
-        byte* Utf8(string s)
-        {
-            var p = Marshal.StringToCoTaskMemUTF8(s);
-            allocated.Add(p);
-            return (byte*)p;
-        }
-
-        var argvPointers = (byte**)NativeMemory.Alloc((nuint)(argv.Length + 1), (nuint)sizeof(byte*));
-        var envPointers = (byte**)NativeMemory.Alloc((nuint)(environment.Count + 1), (nuint)sizeof(byte*));
-        try
-        {
-            for (var i = 0; i < argv.Length; i++)
-                argvPointers[i] = Utf8(argv[i]);
-            argvPointers[argv.Length] = null;
-            for (var i = 0; i < environment.Count; i++)
-                envPointers[i] = Utf8(environment[i]);
-            envPointers[environment.Count] = null;
-
-            _ = FExecVe(fd, argvPointers, envPointers);
-            var errno = Marshal.GetLastPInvokeError();
-            return $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
-        }
-        finally
-        {
-            NativeMemory.Free(argvPointers);
-            NativeMemory.Free(envPointers);
-            foreach (var p in allocated)
-                Marshal.FreeCoTaskMem(p);
-        }
+        using var argvArray = new NativeStringArray(argv);
+        using var envArray = new NativeStringArray(environment);
+        _ = FExecVe(fd, argvArray.Pointers, envArray.Pointers);
+        var errno = Marshal.GetLastPInvokeError();
+        return $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
     }
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
