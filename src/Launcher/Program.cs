@@ -20,4 +20,8 @@ else if (args.Length > 0 && args[0] is HelperVerbs.Exec or HelperVerbs.Contained
 if (args.Length > 0 && args[0] == Watchdog.Verb)
     return Watchdog.Run(args, PlatformServices.ForCurrentOs());
 
+// `status` and `ping` without the command tree (EarlyCommandLine says which command lines qualify).
+if (EarlyCommandLine.TryParse(args) is { } command)
+    return await EarlyCommandLine.RunAsync(command);
+
 return await CliApp.RunAsync(args);

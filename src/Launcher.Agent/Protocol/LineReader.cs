@@ -18,24 +18,53 @@ internal sealed class LineReader(Stream stream, int maxBytes)
         var searched = _start;
         while (true)
         {
-            var newline = Array.IndexOf(_buffer, (byte)'\n', searched, _end - searched);
-            if (newline >= 0)
-            {
-                var line = Encoding.UTF8.GetString(_buffer, _start, newline - _start).TrimEnd('\r');
-                _start = newline + 1;
-                return line;
-            }
-
-            if (_end - _start > maxBytes)
-                return null;
-            if (_end == _buffer.Length)
-                Grow();
-            searched = _end; // everything before it has no newline
+            if (TakeLine(ref searched, out var line) is { } done)
+                return done ? line : null;
             var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
             if (read == 0)
                 return null;
             _end += read;
         }
+    }
+
+    /// <summary>
+    /// <see cref="ReadLineAsync"/> with blocking reads, for a caller that should not start the thread pool for one
+    /// short exchange (the launcher's `status` and `ping` commands, issue 12 part 3); the stream's read timeout bounds
+    /// each read.
+    /// </summary>
+    public string? ReadLine()
+    {
+        var searched = _start;
+        while (true)
+        {
+            if (TakeLine(ref searched, out var line) is { } done)
+                return done ? line : null;
+            var read = stream.Read(_buffer.AsSpan(_end));
+            if (read == 0)
+                return null;
+            _end += read;
+        }
+    }
+
+    // True with the line when the buffer holds one; false when the line is over maxBytes; null when more must be
+    // read (then there is room at _end).
+    private bool? TakeLine(ref int searched, out string? line)
+    {
+        line = null;
+        var newline = Array.IndexOf(_buffer, (byte)'\n', searched, _end - searched);
+        if (newline >= 0)
+        {
+            line = Encoding.UTF8.GetString(_buffer, _start, newline - _start).TrimEnd('\r');
+            _start = newline + 1;
+            return true;
+        }
+
+        if (_end - _start > maxBytes)
+            return false;
+        if (_end == _buffer.Length)
+            Grow();
+        searched = _end; // everything before it has no newline
+        return null;
     }
 
     // Moves the unread bytes to the front, doubling the buffer when they fill it.

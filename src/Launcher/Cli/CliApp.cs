@@ -48,7 +48,7 @@ internal static class CliApp
         run.SetAction((result, _) => Guarded(() => RunCommand.ExecuteAsync(result.GetValue(config), new RunFlags(result.GetValue(debug), result.GetValue(noKill), result.GetValue(standby), result.GetValue(replace), result.GetValue(windowsService)))));
 
         var status = new Command("status", "Show the running launcher and each worker: node, pid, uptime, last ping, log file.") { json };
-        status.SetAction((result, _) => Guarded(() => StatusCommand.ExecuteAsync(result.GetValue(config), result.GetValue(json))));
+        status.SetAction((result, _) => Guarded(() => Task.FromResult(StatusCommand.Execute(result.GetValue(config), result.GetValue(json)))));
 
         var expect = new Option<int?>("--expect") { Description = "the number of workers that must answer (default: the config's workers)" };
         expect.Validators.Add(result =>

@@ -9,16 +9,29 @@ using Launcher.Verify;
 namespace Launcher.Cli;
 
 /// <summary>What the read-only commands (status, ping, strays, stop) need: the config, paths and a live look.</summary>
-internal sealed record InstanceView(LauncherSpec Spec, RuntimePaths Paths, PlatformServices Platform, WorkerFinder Finder)
+internal sealed class InstanceView(LauncherSpec spec, RuntimePaths paths, PlatformServices platform)
 {
+    private WorkerFinder? _finder;
+
+    public LauncherSpec Spec { get; } = spec;
+
+    public RuntimePaths Paths { get; } = paths;
+
+    public PlatformServices Platform { get; } = platform;
+
+    /// <summary>
+    /// Discovery, built at first use: a running launcher that answers over its control socket makes it unnecessary,
+    /// and building it reads the worker program's file (<see cref="ConfiguredProgram"/>).
+    /// </summary>
+    public WorkerFinder Finder => _finder ??= new WorkerFinder(Platform.Processes, Paths, Spec.StrayPatterns, new ConfiguredProgram(Spec.Command.Program, Platform));
+
     public static InstanceView Open(string? configPath)
     {
         var platform = PlatformServices.ForCurrentOs();
         // The light load: stopping or inspecting a running launcher must work after its worker binary or log
         // directory is gone (a clean rebuild), so no file-system checks of command or logDir here.
         var spec = ConfigLoader.LoadForReading(configPath);
-        var paths = new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance);
-        return new InstanceView(spec, paths, platform, new WorkerFinder(platform.Processes, paths, spec.StrayPatterns, new ConfiguredProgram(spec.Command.Program, platform)));
+        return new InstanceView(spec, new RuntimePaths(RuntimePaths.DefaultRoot(), spec.Instance), platform);
     }
 
     /// <summary>The launcher holding the instance now, or null when none is alive.</summary>

@@ -17,7 +17,7 @@ internal static class PingCommand
     {
         var view = InstanceView.Open(configPath);
         Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform);
-        using var reply = await FromLauncherAsync(view);
+        using var reply = FromLauncher(view);
         var fromLauncher = reply is null ? null : WireReports.Ping(reply.Document.RootElement);
         var report = fromLauncher ?? await DiscoverAsync(view);
 
@@ -39,15 +39,15 @@ internal static class PingCommand
     }
 
     /// <summary>The running launcher's pings of its workers; null when none runs, it does not answer in time, or the answer is about another instance.</summary>
-    private static async Task<ControlAnswer?> FromLauncherAsync(InstanceView view)
+    private static ControlAnswer? FromLauncher(InstanceView view)
     {
-        using var client = await ControlClient.ConnectAsync(view, CancellationToken.None);
+        using var client = ControlClient.Connect(view);
         if (client is null)
             return null;
         // Rounds of at most ControlPing.MaxParallel pings, each up to ping.timeoutSeconds, and a margin.
         var rounds = (view.Spec.Workers + ControlPing.MaxParallel - 1) / ControlPing.MaxParallel;
         var deadline = view.Spec.Ping.Timeout * Math.Max(1, rounds) + TimeSpan.FromSeconds(2);
-        if (await client.RequestAsync("ping", deadline, CancellationToken.None) is not { } line)
+        if (client.Request("ping", deadline) is not { } line)
             return null;
         return ControlAnswer.Parse(line, view.Spec.Instance);
     }

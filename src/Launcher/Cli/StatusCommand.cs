@@ -20,11 +20,12 @@ internal static class StatusCommand
     // Beyond the reply itself: with coordination.kind redis the launcher reads the lease first (its own timeouts).
     private static readonly TimeSpan ReplyDeadline = TimeSpan.FromSeconds(2);
 
-    public static async Task<int> ExecuteAsync(string? configPath, bool json)
+    // Synchronous on purpose: with a launcher answering, nothing here starts a thread (issue 12, part 3).
+    public static int Execute(string? configPath, bool json)
     {
         var view = InstanceView.Open(configPath);
         Strays.RuntimeDirectoryGate.Require(view.Paths, view.Platform);
-        using var reply = await FromLauncherAsync(view);
+        using var reply = FromLauncher(view);
         if (reply is not null && json && StatusText(reply) is { } text)
         {
             // The launcher's own document, printed as it sent it: no serializer metadata built for it here.
@@ -43,15 +44,15 @@ internal static class StatusCommand
     }
 
     /// <summary>The running launcher's own answer over its control socket; null when none runs, answers in time, or the answer is about another instance.</summary>
-    private static async Task<ControlAnswer?> FromLauncherAsync(InstanceView view)
+    private static ControlAnswer? FromLauncher(InstanceView view)
     {
-        using var client = await ControlClient.ConnectAsync(view, CancellationToken.None);
+        using var client = ControlClient.Connect(view);
         if (client is null)
             return null;
         var deadline = view.Spec.Coordination.Kind == CoordinationKind.Redis
             ? ReplyDeadline + LeaseTiming.ConnectTimeout * 2 + TimeSpan.FromSeconds(20)
             : ReplyDeadline;
-        if (await client.RequestAsync("status", deadline, CancellationToken.None) is not { } line)
+        if (client.Request("status", deadline) is not { } line)
             return null;
         return ControlAnswer.Parse(line, view.Spec.Instance);
     }

@@ -34,9 +34,9 @@ internal static class StopCommand
         var budget = view.Spec.StopGrace + (view.Spec.OnWorkerExit?.Timeout ?? TimeSpan.Zero) + Margin;
 
         // The running launcher, asked over its control socket: it says when its workers are stopped, and its exit code.
-        using (var client = await ControlClient.ConnectAsync(view, CancellationToken.None))
+        using (var client = ControlClient.Connect(view))
         {
-            if (client is not null && IsStopping(await client.RequestAsync("stop", ReplyDeadline, CancellationToken.None)))
+            if (client is not null && IsStopping(client.Request("stop", ReplyDeadline)))
             {
                 Console.WriteLine($"stopping launcher pid {client.Launcher.Pid} (instance '{view.Spec.Instance}') ...");
                 var started = time.GetTimestamp();

@@ -49,7 +49,7 @@ internal static class ConfigFile
 
         try
         {
-            return new ConfigSource(ReadCapped(full), Path.GetDirectoryName(full)!, full, Path.GetFileName(full));
+            return new ConfigSource(ReadCapped(full, size), Path.GetDirectoryName(full)!, full, Path.GetFileName(full));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -61,15 +61,26 @@ internal static class ConfigFile
         }
     }
 
-    // The file may grow between the check above and this read: never read more than the cap.
-    private static byte[] ReadCapped(string path)
+    // The file may grow between the check above and this read: never read more than the cap. The buffer starts at
+    // the size seen (a 1 MiB buffer, zeroed, was a tenth of `launcher status`'s own work, issue 12 part 3) and grows
+    // only for a file that grew meanwhile.
+    private static byte[] ReadCapped(string path, long sizeSeen)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-        var buffer = new byte[MaxBytes + 1];
+        var buffer = new byte[(int)Math.Clamp(sizeSeen + 1, 4096, MaxBytes + 1)];
         var length = 0;
         int read;
-        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        while ((read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
             length += read;
+            if (length == buffer.Length)
+            {
+                if (buffer.Length > MaxBytes)
+                    break;
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxBytes + 1));
+            }
+        }
+
         if (length > MaxBytes)
             throw new ConfigException(Key, $"{path} is over {MaxBytes} bytes; a launcher.json may be at most {MaxBytes} bytes");
         return buffer[..length];

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text;
 using Launcher.Agent.Protocol;
 using Launcher.Cli;
 using Launcher.Platform;
@@ -13,6 +14,12 @@ namespace Launcher.Control;
 /// stale file: connection refused at once, another program listening there, a launcher that does not answer in
 /// time) is null, and the command falls back to discovery.
 /// </summary>
+/// <remarks>
+/// Blocking calls with kernel timeouts (<see cref="DeadlineSocketStream"/>), not async ones: an async connect, send
+/// or receive starts .NET's socket engine thread, a timer thread for its deadline and thread-pool workers that spin
+/// before they sleep, which cost `launcher status` more than the exchange itself (issue 12, part 3). Only the wait
+/// for stop's second line (<see cref="ReadLineAsync"/>, with progress lines meanwhile) is async.
+/// </remarks>
 internal sealed partial class ControlClient : IDisposable
 {
     // A reply to status carries every worker and the last 64 events: large, but bounded.
@@ -24,7 +31,7 @@ internal sealed partial class ControlClient : IDisposable
     private readonly LineReader _reader;
 
     private ControlClient(Socket socket, ProcessIdentity launcher)
-        : this(new NetworkStream(socket, ownsSocket: false), socket, launcher)
+        : this(new DeadlineSocketStream(socket), socket, launcher)
     {
     }
 
@@ -41,11 +48,11 @@ internal sealed partial class ControlClient : IDisposable
     public ProcessIdentity Launcher { get; }
 
     /// <summary>A verified connection to the instance's running launcher, or null (fall back to discovery).</summary>
-    public static async Task<ControlClient?> ConnectAsync(InstanceView view, CancellationToken cancellationToken)
+    public static ControlClient? Connect(InstanceView view)
     {
         var path = ControlSocketPath.For(view.Paths);
         if (OperatingSystem.IsWindows())
-            return await ConnectPipeAsync(view, path, cancellationToken);
+            return ConnectPipeAsync(view, path, CancellationToken.None).GetAwaiter().GetResult();
         // Only a socket is tried: no connect when no launcher ever ran (the common case of a fallback).
         if (view.Platform.Files.Inspect(path) is not { Kind: FileKind.Special })
             return null;
@@ -53,9 +60,10 @@ internal sealed partial class ControlClient : IDisposable
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(ConnectDeadline);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), deadline.Token);
+            // A blocking connect(2) to a Unix socket waits only while the listener's backlog is full, at most
+            // SO_SNDTIMEO (unix(7)); a dead launcher's file refuses at once.
+            socket.SendTimeout = (int)ConnectDeadline.TotalMilliseconds;
+            socket.Connect(new UnixDomainSocketEndPoint(path));
             if (Verify(view, socket) is { } launcher)
             {
                 var client = new ControlClient(socket, launcher);
@@ -65,7 +73,7 @@ internal sealed partial class ControlClient : IDisposable
 
             return null;
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ArgumentException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is SocketException or ArgumentException)
         {
             return null;
         }
@@ -95,7 +103,24 @@ internal sealed partial class ControlClient : IDisposable
     }
 
     /// <summary>Sends one command and reads its one-line reply; null when none comes within <paramref name="deadline"/>.</summary>
-    public async Task<string?> RequestAsync(string command, TimeSpan deadline, CancellationToken cancellationToken)
+    public string? Request(string command, TimeSpan deadline)
+    {
+        if (_stream is not DeadlineSocketStream socketStream)
+            return RequestAsync(command, deadline, CancellationToken.None).GetAwaiter().GetResult();
+        socketStream.EndBy(deadline);
+        try
+        {
+            socketStream.Write(Encoding.UTF8.GetBytes(command + "\n"));
+            return _reader.ReadLine();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
+            return null;
+        }
+    }
+
+    // The pipe's exchange (Windows): the same framing, async, with a token for the deadline.
+    private async Task<string?> RequestAsync(string command, TimeSpan deadline, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);

@@ -10,14 +10,22 @@ namespace Launcher.Config.Schema;
 /// </summary>
 internal static class ConfigReader
 {
-    private static readonly Dictionary<string, ConfigKey> Keys =
-        ConfigSchema.All.ToDictionary(key => key.Path, StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, ConfigKey> Keys = new(StringComparer.OrdinalIgnoreCase);
 
-    private static readonly Dictionary<string, string> Sections = ConfigSchema.All
-        .Where(key => key.Path.Contains('.', StringComparison.Ordinal))
-        .Select(key => key.Path[..key.Path.LastIndexOf('.')])
-        .Distinct(StringComparer.Ordinal)
-        .ToDictionary(section => section, StringComparer.OrdinalIgnoreCase);
+    // Section as written (any case) -> as the schema spells it.
+    private static readonly Dictionary<string, string> Sections = new(StringComparer.OrdinalIgnoreCase);
+
+    // Plain loops, not LINQ: every command reads the config, and LINQ's generic code here was most of this type's
+    // set-up at each start (issue 12, part 3).
+    static ConfigReader()
+    {
+        foreach (var key in ConfigSchema.All)
+        {
+            Keys.Add(key.Path, key);
+            if (key.Path.LastIndexOf('.') is var dot and > 0)
+                Sections.TryAdd(key.Path[..dot], key.Path[..dot]);
+        }
+    }
 
     /// <summary>Parses and type-checks <paramref name="json"/>; <paramref name="name"/> is the file name for JSON syntax errors.</summary>
     public static ConfigValues Read(ReadOnlyMemory<byte> json, string name)
