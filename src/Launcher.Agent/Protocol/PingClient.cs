@@ -13,13 +13,17 @@ internal static class PingClient
     /// <summary>Pings the worker listening on <paramref name="socketPath"/>; null when it does not answer in time.</summary>
     public static async Task<PingReply?> PingAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var reply = await SendAsync(socketPath, "ping", timeout, cancellationToken);
-        if (reply is null)
-            return null;
+        return ParseReply(await SendAsync(socketPath, "ping", timeout, cancellationToken));
+    }
 
+    /// <summary>A reply line read as a <see cref="PingReply"/>; null for no line or one that is not a reply.</summary>
+    public static PingReply? ParseReply(string? line)
+    {
+        if (line is null)
+            return null;
         try
         {
-            return JsonSerializer.Deserialize(reply, ProtocolJson.Default.PingReply);
+            return JsonSerializer.Deserialize(line, ProtocolJson.Default.PingReply);
         }
         catch (JsonException)
         {

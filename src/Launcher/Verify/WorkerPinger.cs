@@ -45,16 +45,22 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, Contai
                 return PingOutcome.Silent($"its socket path cannot be used: {ex.Message}");
             }
 
-            if (reply is null)
-                return PingOutcome.Silent("no answer on its socket");
-            return reply.Pid == pid
-                ? new PingOutcome(true, reply.Node, null)
-                : PingOutcome.Silent($"its socket answered for pid {reply.Pid}");
+            return OutcomeOf(reply, pid);
         }
 
         if (node is null)
             return PingOutcome.Silent("no node name known, so it cannot be pinged by command");
         return await PingByCommandAsync(node, pid, index, cancellationToken);
+    }
+
+    /// <summary>What a socket ping's reply (null: none) says about the worker <paramref name="pid"/>.</summary>
+    public static PingOutcome OutcomeOf(PingReply? reply, int pid)
+    {
+        if (reply is null)
+            return PingOutcome.Silent("no answer on its socket");
+        return reply.Pid == pid
+            ? new PingOutcome(true, reply.Node, null)
+            : PingOutcome.Silent($"its socket answered for pid {reply.Pid}");
     }
 
     private async Task<PingOutcome> PingByCommandAsync(string node, int pid, int index, CancellationToken cancellationToken)
