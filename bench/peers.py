@@ -10,8 +10,9 @@ workers still alive 2 s after a SIGKILL of the supervisor. Workers are `sleep <m
 Prints one table, with the launcher's ratio to the best peer.
 
 Then the goals of issue 12 that have no peer, each beside its reference measured in the same run: `launcher status`,
-`status --json` and `ping` (10 workers, by `ping.command`) next to `launcher --version` (the binary's own start is the
-floor; the commands are timed in interleaved rounds so that load hits them alike), and `run` -> ready for 10 and 50
+`status --json` and `ping` (10 workers, by `ping.command`; and 10 SampleWorkers answering on their agent sockets,
+against a launcher of their own) next to `launcher --version` (the binary's own start is the floor; the commands are
+timed in interleaved rounds so that load hits them alike), and `run` -> ready for 10 and 50
 SampleWorkers next to the same workers started directly (each its own instance) until every one answers pings (its
 `Registered as` line; a SampleWorker prints `Ready.` seconds before its agent can answer, no end point for a launcher
 that verifies).
@@ -351,6 +352,41 @@ def sample_ready(n, direct):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def agent_ping():
+    """`launcher ping` of 10 SampleWorkers (the agent answers on its socket, no process per ping) and `launcher
+    --version`, in interleaved rounds against one running launcher (scheduled pings once a day); medians, ms."""
+    work = tempfile.mkdtemp(prefix="lp-ap-")
+    env = dict(os.environ, LAUNCHER_RUNTIME_DIR=os.path.join(work, "runtime"))
+    config = os.path.join(work, "launcher.json")
+    with open(config, "w") as f:
+        json.dump({"instance": "ap%d" % os.getpid(), "command": [SAMPLE_WORKER, "--tick-seconds", "60"], "workers": 10,
+                   "logDir": os.path.join(work, "logs"), "startTimeoutSeconds": 300, "stopGraceSeconds": 10,
+                   "ping": {"intervalSeconds": 86400}}, f)
+    out = open(os.path.join(work, "run.out"), "w")
+    proc = subprocess.Popen([LAUNCHER, "run", "--config", config], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=work)
+    try:
+        wait_until(lambda: now_ready([out.name], "ready:") or proc.poll() is not None, every=0.005)
+        if proc.poll() is not None:
+            raise RuntimeError("launcher exited %s; see %s" % (proc.returncode, work))
+        commands = {"version_ms": [LAUNCHER, "--version"], "ping_ms": [LAUNCHER, "ping", "--config", config]}
+        for command in commands.values():
+            timed(command, env)
+        times = {key: [] for key in commands}
+        for _ in range(CLI_ROUNDS):
+            for key, command in commands.items():
+                times[key].append(timed(command, env))
+        return {key: statistics.median(values) for key, values in times.items()}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        out.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def goals(launcher):
     """Issue 12's goals that have no peer, each next to its reference from this same run."""
     rows = []
@@ -360,6 +396,9 @@ def goals(launcher):
         value = launcher[key]
         rows.append((label, value, "`launcher --version` %.1f" % floor, "+%.1f ms" % (value - floor), "<= +%d ms" % slack, value - floor <= slack))
     if os.access(SAMPLE_WORKER, os.X_OK):
+        agent = agent_ping()
+        rows.append(("`launcher ping`, 10 SampleWorkers (agent sockets)", agent["ping_ms"], "`launcher --version` %.1f" % agent["version_ms"],
+                     "+%.1f ms" % (agent["ping_ms"] - agent["version_ms"]), "<= +5 ms", agent["ping_ms"] - agent["version_ms"] <= 5))
         for n in (10, 50):
             direct, run = [], []
             for i in range(READY_ROUNDS):

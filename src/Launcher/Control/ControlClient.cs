@@ -15,10 +15,12 @@ namespace Launcher.Control;
 /// time) is null, and the command falls back to discovery.
 /// </summary>
 /// <remarks>
-/// Blocking calls with kernel timeouts (<see cref="DeadlineSocketStream"/>), not async ones: an async connect, send
-/// or receive starts .NET's socket engine thread, a timer thread for its deadline and thread-pool workers that spin
-/// before they sleep, which cost `launcher status` more than the exchange itself (issue 12, part 3). Only the wait
-/// for stop's second line (<see cref="ReadLineAsync"/>, with progress lines meanwhile) is async.
+/// Blocking calls with kernel timeouts straight through libc (<see cref="UnixStreamSocket"/>,
+/// <see cref="DeadlineSocketStream"/>), not .NET's async sockets: those start the socket engine's epoll thread, a
+/// timer thread for the deadline and thread-pool workers that spin before they sleep, which cost `launcher status`
+/// more than the exchange itself (issue 12, part 3). Stop's wait for its second line (<see cref="ReadLineAsync"/>,
+/// with progress lines meanwhile) is the same blocking read on a pool thread. Linux only, as the proof is
+/// (<c>SO_PEERCRED</c>, <c>/proc/locks</c>); Windows has its pipe (ControlClient.Windows.cs).
 /// </remarks>
 internal sealed partial class ControlClient : IDisposable
 {
@@ -26,17 +28,17 @@ internal sealed partial class ControlClient : IDisposable
     private const int MaxReplyBytes = 8 * 1024 * 1024;
     private static readonly TimeSpan ConnectDeadline = TimeSpan.FromSeconds(1);
 
-    private readonly Socket? _socket;
+    private readonly UnixStreamSocket? _socket;
     private readonly Stream _stream;
     private readonly LineReader _reader;
 
-    private ControlClient(Socket socket, ProcessIdentity launcher)
+    private ControlClient(UnixStreamSocket socket, ProcessIdentity launcher)
         : this(new DeadlineSocketStream(socket), socket, launcher)
     {
     }
 
     // The socket's stream, or (Windows) the connected pipe itself with no socket.
-    private ControlClient(Stream stream, Socket? socket, ProcessIdentity launcher)
+    private ControlClient(Stream stream, UnixStreamSocket? socket, ProcessIdentity launcher)
     {
         _socket = socket;
         _stream = stream;
@@ -53,27 +55,25 @@ internal sealed partial class ControlClient : IDisposable
         var path = ControlSocketPath.For(view.Paths);
         if (OperatingSystem.IsWindows())
             return ConnectPipeAsync(view, path, CancellationToken.None).GetAwaiter().GetResult();
-        // Only a socket is tried: no connect when no launcher ever ran (the common case of a fallback).
-        if (view.Platform.Files.Inspect(path) is not { Kind: FileKind.Special })
+        // Only a socket is tried: no connect when no launcher ever ran (the common case of a fallback). Elsewhere
+        // than Linux the kernel vouches for nobody (no SO_PEERCRED): discovery.
+        if (!OperatingSystem.IsLinux() || view.Platform.Files.Inspect(path) is not { Kind: FileKind.Special })
             return null;
 
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        // A dead launcher's socket file refuses the connection at once.
+        var socket = UnixStreamSocket.Connect(path, ConnectDeadline);
         try
         {
-            // A blocking connect(2) to a Unix socket waits only while the listener's backlog is full, at most
-            // SO_SNDTIMEO (unix(7)); a dead launcher's file refuses at once.
-            socket.SendTimeout = (int)ConnectDeadline.TotalMilliseconds;
-            socket.Connect(new UnixDomainSocketEndPoint(path));
-            if (Verify(view, socket) is { } launcher)
+            if (socket is not null && Verify(view, socket) is { } launcher)
             {
                 var client = new ControlClient(socket, launcher);
-                socket = null!;
+                socket = null;
                 return client;
             }
 
             return null;
         }
-        catch (Exception ex) when (ex is SocketException or ArgumentException)
+        catch (IOException)
         {
             return null;
         }
@@ -92,7 +92,7 @@ internal sealed partial class ControlClient : IDisposable
     // claim, and a process of our own uid that takes the instance lock and listens on its socket could as well ptrace
     // the launcher. The start ticks, read before the lock is checked, make the identity `stop` waits on; a pid reused
     // between the two reads would have to hold the lock too.
-    private static ProcessIdentity? Verify(InstanceView view, Socket socket)
+    private static ProcessIdentity? Verify(InstanceView view, UnixStreamSocket socket)
     {
         var processes = view.Platform.Processes;
         if (PeerCredentials.Of(socket) is not { } peer || peer.UserId != processes.CurrentUserId)
@@ -113,7 +113,7 @@ internal sealed partial class ControlClient : IDisposable
             socketStream.Write(Encoding.UTF8.GetBytes(command + "\n"));
             return _reader.ReadLine();
         }
-        catch (Exception ex) when (ex is IOException or SocketException)
+        catch (IOException)
         {
             return null;
         }
@@ -138,6 +138,20 @@ internal sealed partial class ControlClient : IDisposable
     /// <summary>The next reply line (stop's second answer); null when the launcher closed the connection or <paramref name="deadline"/> passed.</summary>
     public async Task<string?> ReadLineAsync(TimeSpan deadline, CancellationToken cancellationToken)
     {
+        if (_stream is DeadlineSocketStream socketStream)
+        {
+            // The kernel keeps the deadline; the caller prints progress meanwhile, so the blocking read goes to the pool.
+            socketStream.EndBy(deadline);
+            try
+            {
+                return await Task.Run(_reader.ReadLine, cancellationToken);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);
         try
