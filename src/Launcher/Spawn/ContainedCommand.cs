@@ -45,7 +45,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
-        // Windows has no exec shim: the program starts directly and joins a job of its own (Platform/Windows/CommandJob).
+        // On Linux the program is exec'd by path (by our fork or the shim); Windows finds it itself.
         var program = OperatingSystem.IsWindows() ? argv[0] : Resolve(argv[0], workingDirectory);
         Cgroup? run = null;
         if (parent is not null)
@@ -74,22 +74,8 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             }
         }
 
-        var command = (OperatingSystem.IsWindows()
-                ? CliWrap.Cli.Wrap(program).WithArguments(argv.Skip(1))
-                : CliWrap.Cli.Wrap(SelfInvocation.HelperProgram).WithArguments([.. SelfInvocation.HelperPrefix, HelperVerbs.Contained, program, .. argv.Skip(1)]))
-            .WithWorkingDirectory(workingDirectory)
-            .WithEnvironmentVariables(variables)
-            .WithValidation(CommandResultValidation.None)
-            .WithStandardOutputPipe(output)
-            .WithStandardErrorPipe(error);
-        CommandTask<CommandResult> started;
-        using (children.BeginStart())
-        {
-            started = command.StartWithExitEvent(OnExit);
-            children.Add(started.ProcessId);
-        }
-
-        var pid = started.ProcessId;
+        var (pid, drained) = (OperatingSystem.IsLinux() && DirectStart.Enabled ? StartDirect(program, argv, workingDirectory, variables, run, output, error, exited) : null)
+            ?? StartThroughShim(program, argv, workingDirectory, variables, output, error, OnExit);
         CommandJob? job = null;
         try
         {
@@ -121,7 +107,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         finally
         {
             await Bounded(exited.Task, KillLimit);
-            await Bounded(started.Task, DrainLimit);
+            await Bounded(drained, DrainLimit);
             children.Remove(pid);
             if (OperatingSystem.IsWindows())
                 job?.Dispose();
@@ -131,6 +117,50 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
                 CgroupTree.WaitUntilEmpty(run, KillLimit);
                 run.TryRemove();
             }
+        }
+    }
+
+    // The launcher's own fork (DirectStart): born in its cgroup, in a process group of its own, no shim.
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private (int Pid, Task Drained)? StartDirect(string program, IReadOnlyList<string> argv, string workingDirectory,
+        Dictionary<string, string?> variables, Cgroup? run, PipeTarget output, PipeTarget error, TaskCompletionSource<int> exited)
+    {
+        var overrides = new Dictionary<string, string?>(variables, StringComparer.Ordinal);
+        overrides.Remove(CgroupJoin.Variable);
+        IReadOnlyList<string> image = [program, .. argv.Skip(1)];
+        var child = DirectStart.TryStart(
+            new CloneOptions(run?.Path, workingDirectory, ParentDeathSignal: false),
+            _ => (image, DirectStart.ChildEnvironment(overrides)),
+            children,
+            code => exited.TrySetResult(code));
+        if (child is null)
+            return null;
+        return (child.Pid, Task.WhenAll(CopyAsync(child.Stdout, output), CopyAsync(child.Stderr, error)));
+    }
+
+    private static async Task CopyAsync(Stream stream, PipeTarget target)
+    {
+        await using (stream)
+            await target.CopyFromAsync(stream);
+    }
+
+    private (int Pid, Task Drained) StartThroughShim(string program, IReadOnlyList<string> argv, string workingDirectory,
+        Dictionary<string, string?> variables, PipeTarget output, PipeTarget error, Action<System.Diagnostics.Process> onExit)
+    {
+        // Windows has no exec shim: the program starts directly and joins a job of its own (Platform/Windows/CommandJob).
+        var command = (OperatingSystem.IsWindows()
+                ? CliWrap.Cli.Wrap(program).WithArguments(argv.Skip(1))
+                : CliWrap.Cli.Wrap(SelfInvocation.HelperProgram).WithArguments([.. SelfInvocation.HelperPrefix, HelperVerbs.Contained, program, .. argv.Skip(1)]))
+            .WithWorkingDirectory(workingDirectory)
+            .WithEnvironmentVariables(variables)
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(output)
+            .WithStandardErrorPipe(error);
+        using (children.BeginStart())
+        {
+            var started = command.StartWithExitEvent(onExit);
+            children.Add(started.ProcessId);
+            return (started.ProcessId, started.Task);
         }
     }
 

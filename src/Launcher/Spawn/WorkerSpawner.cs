@@ -39,6 +39,14 @@ internal sealed class WorkerSpawner(
         containment.AddWorkerEnvironment(environment); // the shim joins the workers' cgroup before it execs
 
         var log = new TaskCompletionSource<WorkerLog>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exitEvent = new TaskCompletionSource<WorkerExit>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (OperatingSystem.IsLinux() && DirectStart.Enabled)
+        {
+            var direct = await SpawnDirectAsync(index, argv, environment, log, exitEvent);
+            if (direct is not null)
+                return direct;
+        }
+
         // Windows has no exec shim: the program itself starts and joins the launcher's job (Platform/Windows).
         var command = (OperatingSystem.IsWindows()
                 ? CliWrap.Cli.Wrap(argv[0]).WithArguments(WindowsWorkerStart.Check(argv).Skip(1))
@@ -52,7 +60,6 @@ internal sealed class WorkerSpawner(
 
         // CliWrap's task also waits for stdout/stderr to close, which a grandchild holding them may delay for
         // ever; the process's own exit event tells us at once.
-        var exitEvent = new TaskCompletionSource<WorkerExit>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnExit(System.Diagnostics.Process process)
         {
             try
@@ -75,6 +82,56 @@ internal sealed class WorkerSpawner(
             return (started.Task, started.ProcessId, time.GetTimestamp());
         });
 
+        return Track(index, pid, forkedAt, log, WaitForExitAsync(exitEvent.Task, task, pid), task);
+    }
+
+    // The launcher's own fork (DirectStart): no exec shim, so {pid}, {node} and LAUNCHER_NODE are filled in here, once
+    // the fork has told us the pid; the cgroup the shim would have joined is where the kernel starts the child.
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private async Task<RunningWorker?> SpawnDirectAsync(int index, IReadOnlyList<string> argv, Dictionary<string, string?> environment,
+        TaskCompletionSource<WorkerLog> log, TaskCompletionSource<WorkerExit> exitEvent)
+    {
+        var overrides = new Dictionary<string, string?>(environment, StringComparer.Ordinal);
+        overrides.Remove(CgroupJoin.Variable, out var cgroup);
+        var options = new CloneOptions(cgroup, spec.WorkingDirectory, ParentDeathSignal: true);
+        (IReadOnlyList<string>, IReadOnlyList<string>) ImageFor(int pid)
+        {
+            var node = SelfIdentity.NodeName(pid);
+            var values = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
+                ["node"] = node,
+            };
+            return (argv.Select(a => CommandTemplate.Expand(a, values)).ToArray(), DirectStart.ChildEnvironment(overrides, (EnvironmentNames.Node, node)));
+        }
+
+        void OnExit(int code) => exitEvent.TrySetResult(new WorkerExit(code, time.GetUtcNow()) { Timestamp = time.GetTimestamp() });
+
+        // On the spawn thread: the parent-death signal follows the thread that forked (SpawnThread says why).
+        var started = await spawnThread.InvokeAsync(() => (Child: DirectStart.TryStart(options, ImageFor, children, OnExit), ForkedAt: time.GetTimestamp()));
+        if (started.Child is not { } child)
+            return null;
+        var drained = Task.WhenAll(
+            DrainAsync(child.Stdout, "out", log.Task),
+            DrainAsync(child.Stderr, "err", log.Task));
+        return Track(index, child.Pid, started.ForkedAt, log, RemoveWhenExitedAsync(exitEvent.Task, child.Pid), drained);
+    }
+
+    private static async Task DrainAsync(Stream stream, string name, Task<WorkerLog> logTask)
+    {
+        await using (stream)
+            await PumpLinesAsync(stream, name, logTask, CancellationToken.None);
+    }
+
+    private async Task<WorkerExit> RemoveWhenExitedAsync(Task<WorkerExit> exitEvent, int pid)
+    {
+        var exit = await exitEvent;
+        children.Remove(pid);
+        return exit;
+    }
+
+    private RunningWorker Track(int index, int pid, long forkedAt, TaskCompletionSource<WorkerLog> log, Task<WorkerExit> exited, Task drained)
+    {
         var node = SelfIdentity.NodeName(pid);
         var logPath = Path.Combine(spec.LogDir, $"worker_{pid}.log");
         var workerLog = new WorkerLog(
@@ -89,8 +146,7 @@ internal sealed class WorkerSpawner(
         LogDirectoryBudget.Enforce(spec.LogDir, spec.LogDirMaxBytes, logPid => processes.ReadStartTicks(logPid) is not null);
 
         var identity = new ProcessIdentity(pid, processes.ReadStartTicks(pid) ?? 0);
-        var exited = WaitForExitAsync(exitEvent.Task, task, pid);
-        return new RunningWorker(index, identity, node, workerLog, time.GetUtcNow(), exited, task) { ForkTimestamp = forkedAt };
+        return new RunningWorker(index, identity, node, workerLog, time.GetUtcNow(), exited, drained) { ForkTimestamp = forkedAt };
     }
 
     private async Task<WorkerExit> WaitForExitAsync(Task<WorkerExit> exitEvent, Task<CommandResult> command, int pid)
