@@ -4,26 +4,22 @@ using System.Runtime.InteropServices;
 namespace Launcher.Platform;
 
 /// <summary>
-/// The calls of the launcher's own fork (<see cref="LinuxCloneStart"/>) and of its exit watch (<see cref="PidfdExits"/>).
-/// Everything the child calls between <c>clone3(2)</c> and <c>execve(2)</c> is <see cref="SuppressGCTransitionAttribute"/>
-/// and sets no last error: a normal P/Invoke checks on its return whether a garbage collection is waiting, and in
-/// the child, which is a copy of one thread, that collection would never come; so would saving errno into a
-/// thread-static, which may allocate. The child reads errno itself through <see cref="ErrnoLocation"/>.
+/// The calls of the launcher's own vfork (<see cref="LinuxVforkStart"/>) and of its exit watch (<see cref="PidfdExits"/>).
+/// Everything the child calls between <c>vfork(2)</c> and <c>execve(2)</c> is <see cref="SuppressGCTransitionAttribute"/>
+/// and sets no last error: a normal P/Invoke changes the calling thread's runtime state on its way in and out (and
+/// may wait there for a garbage collection), and the child runs on the suspended parent thread's memory and thread
+/// storage; saving errno into a thread-static may allocate. The child reads errno itself through <see cref="ErrnoLocation"/>.
 /// </summary>
 internal static partial class LibC
 {
     public const int SIGCHLD = 17;
     public const int SIG_SETMASK = 2;
     public const int O_RDONLY = 0;
-    public const int O_RDWR = 2;
+    public const int O_WRONLY = 1;
     public const int O_DIRECTORY = 0x10000;
     public const int O_CLOEXEC = 0x80000;
     public const int F_DUPFD_CLOEXEC = 1030;
     public const int F_SETFD = 2;
-    public const int PROT_READ = 1;
-    public const int PROT_WRITE = 2;
-    public const int MAP_SHARED = 1;
-    public const int MAP_ANONYMOUS = 0x20;
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;
     public const int EPOLL_CTL_DEL = 2;
@@ -32,24 +28,29 @@ internal static partial class LibC
     public const int WEXITED = 4;
     public const int CLD_EXITED = 1;
     public const int EINTR = 4;
-    public const int EPERM = 1;
-    public const int ENOSYS = 38;
-    public const int EINVAL = 22;
-    public const int E2BIG = 7;
-    public const ulong CLONE_PIDFD = 0x1000;
-    public const ulong CLONE_INTO_CGROUP = 0x200000000;
 
     // Unified syscall numbering: the same on every architecture (Linux 5.3 and later).
-    private const long SYS_clone3 = 435;
+    private const long SYS_pidfd_open = 434;
     private const long SYS_close_range = 436;
     private const long CLOSE_RANGE_CLOEXEC = 4;
 
-    /// <summary><c>clone3(2)</c> through <c>syscall(2)</c>: glibc 2.36 has no wrapper. In the child it returns 0.</summary>
-    [LibraryImport("libc", EntryPoint = "syscall")]
+    /// <summary>
+    /// <c>vfork(2)</c>: glibc's, which keeps its return address off the stack the child then runs on. In the child it
+    /// returns 0 and our memory is its memory until it execs or exits.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "vfork")]
     [SuppressGCTransition]
-    private static unsafe partial long Syscall(long number, CloneArgs* args, nuint size);
+    public static partial int Vfork();
 
-    public static unsafe long Clone3(CloneArgs* args) => Syscall(SYS_clone3, args, (nuint)sizeof(CloneArgs));
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    [SuppressGCTransition]
+    public static partial int ChildGetPid();
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall(long number, long arg1, long arg2);
+
+    /// <summary><c>pidfd_open(2)</c>: -1 with the errno in <see cref="Marshal.GetLastPInvokeError"/> (ENOSYS before Linux 5.3).</summary>
+    public static int PidFdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0);
 
     [LibraryImport("libc", EntryPoint = "syscall")]
     [SuppressGCTransition]
@@ -98,10 +99,6 @@ internal static partial class LibC
     [SuppressGCTransition]
     public static unsafe partial int ChildChdir(byte* path);
 
-    [LibraryImport("libc", EntryPoint = "read")]
-    [SuppressGCTransition]
-    public static unsafe partial nint ChildRead(int fd, byte* buffer, nuint count);
-
     [LibraryImport("libc", EntryPoint = "write")]
     [SuppressGCTransition]
     public static unsafe partial nint ChildWrite(int fd, byte* buffer, nuint count);
@@ -127,15 +124,6 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "close")]
     public static partial int Close(int fd);
 
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    public static unsafe partial nint Write(int fd, byte* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    public static partial nint MMap(nint address, nuint length, int protection, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", EntryPoint = "munmap")]
-    public static partial int MUnmap(nint address, nuint length);
-
     [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate1(int flags);
 
@@ -147,21 +135,4 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "waitid", SetLastError = true)]
     public static unsafe partial int WaitId(int idType, int id, byte* info, int options);
-
-    /// <summary><c>struct clone_args</c> as of Linux 5.7 (<c>CLONE_ARGS_SIZE_VER2</c>, 88 bytes).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct CloneArgs
-    {
-        public ulong Flags;
-        public ulong PidFd;
-        public ulong ChildTid;
-        public ulong ParentTid;
-        public ulong ExitSignal;
-        public ulong Stack;
-        public ulong StackSize;
-        public ulong Tls;
-        public ulong SetTid;
-        public ulong SetTidSize;
-        public ulong Cgroup;
-    }
 }

@@ -5,7 +5,7 @@ using System.Runtime.Versioning;
 namespace Launcher.Platform;
 
 /// <summary>
-/// One thread that sleeps in <c>epoll_wait(2)</c> on the pidfds of the children <see cref="LinuxCloneStart"/> forked
+/// One thread that sleeps in <c>epoll_wait(2)</c> on the pidfds of the children <see cref="LinuxVforkStart"/> forked
 /// and reaps each the moment it exits (<c>waitid(2)</c> with <c>P_PIDFD</c>: that child and no other, so neither
 /// .NET's own <c>Process</c> children nor the adopted zombies' reaper can take its status). Nothing wakes it while
 /// every child runs; an exit reaches the caller without a signal handler or a thread-pool hop in between.

@@ -120,7 +120,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         }
     }
 
-    // The launcher's own fork (DirectStart): born in its cgroup, in a process group of its own, no shim.
+    // The launcher's own vfork (DirectStart): in its cgroup and a process group of its own before the exec, no shim.
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private (int Pid, Task Drained)? StartDirect(string program, IReadOnlyList<string> argv, string workingDirectory,
         Dictionary<string, string?> variables, Cgroup? run, PipeTarget output, PipeTarget error, TaskCompletionSource<int> exited)
@@ -129,7 +129,7 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         overrides.Remove(CgroupJoin.Variable);
         IReadOnlyList<string> image = [program, .. argv.Skip(1)];
         var child = DirectStart.TryStart(
-            new CloneOptions(run?.Path, workingDirectory, ParentDeathSignal: false),
+            new ChildOptions(run?.Path, workingDirectory, ParentDeathSignal: false),
             _ => (image, DirectStart.ChildEnvironment(overrides)),
             children,
             code => exited.TrySetResult(code));

@@ -7,9 +7,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Launcher.Spawn;
 
 /// <summary>
-/// Workers, hooks and ping commands started by the launcher's own fork (<see cref="LinuxCloneStart"/>) rather than
+/// Workers, hooks and ping commands started by the launcher's own vfork (<see cref="LinuxVforkStart"/>) rather than
 /// through .NET's <c>Process</c> and the exec shim: the same environment, process group, cgroup and parent-death
-/// rules, one process start fewer. Used on Linux unless the kernel refuses <c>clone3</c> or
+/// rules, one process start fewer. Used on Linux unless the kernel has no <c>pidfd_open(2)</c> (before 5.3) or
 /// <c>LAUNCHER_EXEC_SHIM=1</c> asks for the shim (to compare, or to rule this path out).
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -19,14 +19,14 @@ internal static class DirectStart
 
     private static readonly bool ShimRequested = Environment.GetEnvironmentVariable(ShimVariable) == "1";
 
-    public static bool Enabled => !ShimRequested && LinuxCloneStart.Available;
+    public static bool Enabled => !ShimRequested && LinuxVforkStart.Available;
 
     /// <summary>
-    /// Forks the child (registered in <paramref name="children"/> before any reaping can see it) and watches its
-    /// exit; null when the kernel refused the fork, and nothing was started.
+    /// Starts the child (registered in <paramref name="children"/> before any reaping can see it) and watches its
+    /// exit; null when this path cannot start it (<see cref="LinuxVforkStart"/>), and nothing was started.
     /// </summary>
     public static DirectChild? TryStart(
-        CloneOptions options,
+        ChildOptions options,
         Func<int, (IReadOnlyList<string> Argv, IReadOnlyList<string> Environment)> imageFor,
         ChildRegistry children,
         Action<int> onExit)
@@ -34,7 +34,7 @@ internal static class DirectStart
         LinuxChild? child;
         using (children.BeginStart())
         {
-            child = LinuxCloneStart.TryStart(options, imageFor);
+            child = LinuxVforkStart.TryStart(options, imageFor);
             if (child is null)
                 return null;
             children.Add(child.Pid);

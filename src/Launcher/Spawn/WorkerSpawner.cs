@@ -85,15 +85,15 @@ internal sealed class WorkerSpawner(
         return Track(index, pid, forkedAt, log, WaitForExitAsync(exitEvent.Task, task, pid), task);
     }
 
-    // The launcher's own fork (DirectStart): no exec shim, so {pid}, {node} and LAUNCHER_NODE are filled in here, once
-    // the fork has told us the pid; the cgroup the shim would have joined is where the kernel starts the child.
+    // The launcher's own vfork (DirectStart): no exec shim; the child itself writes its pid into {pid}, {node} and
+    // LAUNCHER_NODE, and joins the cgroup the shim would have joined.
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private async Task<RunningWorker?> SpawnDirectAsync(int index, IReadOnlyList<string> argv, Dictionary<string, string?> environment,
         TaskCompletionSource<WorkerLog> log, TaskCompletionSource<WorkerExit> exitEvent)
     {
         var overrides = new Dictionary<string, string?>(environment, StringComparer.Ordinal);
         overrides.Remove(CgroupJoin.Variable, out var cgroup);
-        var options = new CloneOptions(cgroup, spec.WorkingDirectory, ParentDeathSignal: true);
+        var options = new ChildOptions(cgroup, spec.WorkingDirectory, ParentDeathSignal: true);
         (IReadOnlyList<string>, IReadOnlyList<string>) ImageFor(int pid)
         {
             var node = SelfIdentity.NodeName(pid);
