@@ -35,6 +35,13 @@ internal sealed unsafe class PidfdExits
     public static PidfdExits Shared => Instance.Value;
 
     /// <summary>
+    /// True once a child was gone before we could wait for it: something else in this process waits for every child
+    /// (.NET's own SIGCHLD handling does when the launcher is PID 1 or started with SIGCHLD ignored). Its exit code
+    /// was lost; <see cref="Spawn.DirectStart"/> then starts every later child through <c>Process</c> again.
+    /// </summary>
+    public static bool ChildrenReapedElsewhere { get; private set; }
+
+    /// <summary>
     /// Calls <paramref name="onExit"/> with the child's exit code (128 + the signal when a signal ended it, as .NET's
     /// <c>Process.ExitCode</c> says it) once it has exited and is reaped, on the watch thread: keep it short. Takes
     /// the pidfd over and closes it then.
@@ -64,11 +71,14 @@ internal sealed unsafe class PidfdExits
             {
                 var pidFd = (int)*(long*)(events + (i * EventSize) + DataOffset);
                 new Span<byte>(info, SiginfoSize).Clear();
-                if (LibC.WaitId(LibC.P_PIDFD, pidFd, info, LibC.WEXITED | LibC.WNOHANG) == 0 && *(int*)(info + 16) == 0)
+                var waited = LibC.WaitId(LibC.P_PIDFD, pidFd, info, LibC.WEXITED | LibC.WNOHANG);
+                if (waited == 0 && *(int*)(info + 16) == 0)
                     continue; // readable, yet not exited: not for a pidfd, but never report an exit that did not happen
 
                 // si_code at offset 8; for SIGCHLD si_status at 24 (siginfo_t, sigaction(2)). waitid failing (ECHILD:
                 // reaped elsewhere) leaves both 0 here and reports -1: the exit happened, its code is unknown.
+                if (*(int*)(info + 16) == 0)
+                    ChildrenReapedElsewhere = true;
                 var code = *(int*)(info + 8);
                 var status = *(int*)(info + 24);
                 var exitCode = code == LibC.CLD_EXITED ? status : code is CLD_KILLED or CLD_DUMPED ? 128 + status : -1;

@@ -19,7 +19,11 @@ internal static class DirectStart
 
     private static readonly bool ShimRequested = Environment.GetEnvironmentVariable(ShimVariable) == "1";
 
-    public static bool Enabled => !ShimRequested && LinuxVforkStart.Available;
+    // .NET waits for every child of a process that is PID 1 (a container's init) or that started with SIGCHLD
+    // ignored (waitpid(-1) on each SIGCHLD), and would take our children's exit codes before our own waitid: there,
+    // children start through Process, which .NET tracks. The second case is seen only when it happens
+    // (PidfdExits.ChildrenReapedElsewhere): by then the disposition .NET inherited can no longer be read.
+    public static bool Enabled => !ShimRequested && LinuxVforkStart.Available && Environment.ProcessId != 1 && !PidfdExits.ChildrenReapedElsewhere;
 
     /// <summary>
     /// Starts the child (registered in <paramref name="children"/> before any reaping can see it) and watches its
