@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
@@ -36,7 +37,8 @@ internal static unsafe class LinuxVforkStart
 
     /// <summary>
     /// Starts the child; <paramref name="imageFor"/> gives its argv and environment for a pid (called for two
-    /// made-up pids, see <see cref="ExecTemplate"/>). Throws when the system cannot start a process at all.
+    /// made-up pids, see <see cref="ExecTemplate"/>). Throws when the system cannot start a process at all, and (a
+    /// <see cref="Win32Exception"/>, as <c>Process.Start</c> does) when the working directory cannot be entered.
     /// </summary>
     public static LinuxChild? TryStart(ChildOptions options, Func<int, (IReadOnlyList<string> Argv, IReadOnlyList<string> Environment)> imageFor)
     {
@@ -96,6 +98,14 @@ internal static unsafe class LinuxVforkStart
             NativeMemory.Free(cgroupPrefix);
             if (pid < 0)
                 throw new IOException($"vfork failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+            if (plan.DirectoryErrno != 0)
+            {
+                // As Process.Start: a working directory that is gone is the start's failure, not the program's (the
+                // child has exited already: vfork returned).
+                _ = LibC.WaitPid(pid, out _, 0);
+                throw new Win32Exception(plan.DirectoryErrno,
+                    $"An error occurred trying to start process '{template.Program}' with working directory '{options.WorkingDirectory}'. {Marshal.GetPInvokeErrorMessage(plan.DirectoryErrno)}");
+            }
 
             // Our own unreaped child: its pid cannot name another process until we wait for it.
             var pidFd = LibC.PidFdOpen(pid);
@@ -176,7 +186,10 @@ internal static unsafe class LinuxVforkStart
         }
 
         if (LibC.ChildChdir(plan->Directory) != 0)
-            Fail(plan, plan->DirectoryPrefix, *LibC.ErrnoLocation());
+        {
+            plan->DirectoryErrno = *LibC.ErrnoLocation();
+            Fail(plan, plan->DirectoryPrefix, plan->DirectoryErrno);
+        }
 
         Fill(plan, pid);
         _ = LibC.ChildExecVe(plan->Argv[0], plan->Argv, plan->Envp);
@@ -348,5 +361,6 @@ internal static unsafe class LinuxVforkStart
         public byte** Envp;
         public byte* Scratch;
         public byte** ErrnoTexts;
+        public int DirectoryErrno; // written by the child, read by the parent once vfork returned
     }
 }

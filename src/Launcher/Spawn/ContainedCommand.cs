@@ -11,8 +11,9 @@ namespace Launcher.Spawn;
 
 /// <summary>
 /// Runs an <c>onWorkerExit</c> hook or a <c>ping.command</c> so that it is judged by its own exit and leaves
-/// nothing behind. It starts through <c>launcher __contained</c> (<see cref="ContainedExec"/>) in a process group
-/// of its own and, with cgroups, in a fresh cgroup below <c>hooks/</c> or <c>probes/</c>. Its result is its exit
+/// nothing behind. It starts (by the launcher's own vfork, <see cref="DirectStart"/>, or through
+/// <c>launcher __contained</c>, <see cref="ContainedExec"/>) in a process group of its own and, with cgroups, in a
+/// fresh cgroup below <c>hooks/</c> or <c>probes/</c>. Its result is its exit
 /// code as soon as it exits, not when its stdout closes (a background child may hold that open for ever); then
 /// everything still in its group or cgroup is killed, which also closes the pipes, and its output is drained.
 /// </summary>

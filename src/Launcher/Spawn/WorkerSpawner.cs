@@ -9,9 +9,10 @@ using Launcher.Platform.Windows;
 namespace Launcher.Spawn;
 
 /// <summary>
-/// Starts one worker: CliWrap runs the exec shim (this binary) from the spawn thread with the worker's argv
-/// and the marker environment; the shim becomes the worker, so CliWrap's process id is the worker's pid, its
-/// node name and its log file name.
+/// Starts one worker from the spawn thread with the worker's argv and the marker environment: on Linux by the
+/// launcher's own vfork (<see cref="DirectStart"/>), else (a container's PID 1, <c>LAUNCHER_EXEC_SHIM=1</c>, Windows)
+/// through CliWrap and, on Linux, the exec shim. Either way the process that started is the worker itself, so its pid
+/// is the worker's pid, its node name and its log file name.
 /// </summary>
 internal sealed class WorkerSpawner(
     LauncherSpec spec,
