@@ -6,6 +6,8 @@ internal sealed record PingOutcome(bool Answered, string? Node, string? Problem)
     /// <summary>True when the probe itself is broken (ping command missing, not executable, exit 126/127): no verdict on the worker.</summary>
     public bool ProbeBroken { get; init; }
 
+    public static PingOutcome Answer(string node) => new(true, node, null);
+
     public static PingOutcome Silent(string problem) => new(false, null, problem);
 
     public static PingOutcome Broken(string problem) => new(false, null, problem) { ProbeBroken = true };

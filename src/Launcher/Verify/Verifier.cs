@@ -36,6 +36,10 @@ internal sealed class Verifier(WorkerFinder finder, WorkerPinger pinger, TimePro
             {
                 var change = _registrations.NextChange();
                 var ready = ours.Where(w => !answered.Contains(w) && !w.Exited.IsCompleted && MayAnswer(w)).ToList();
+                // The full look reads every process of the machine, which takes a second on a machine busy with 50
+                // workers starting: begun beside the round that asks the last of ours, not after it (and not used by
+                // a later check, which must look again).
+                var scan = answered.Count + ready.Count == ours.Count ? Task.Run(() => finder.Find().Units, cancellationToken) : null;
                 var outcomes = await BoundedPings.RunAsync(ready, w => pinger.PingAsync(w.Node, w.Pid, null, w.Index, cancellationToken), cancellationToken);
                 for (var i = 0; i < ready.Count; i++)
                 {
@@ -52,7 +56,7 @@ internal sealed class Verifier(WorkerFinder finder, WorkerPinger pinger, TimePro
                 if (answered.Count == ours.Count || exited is not null || late)
                 {
                     // The one full look: every worker of the instance that can be found, each pinged.
-                    var result = await CheckOnceAsync(ours, cancellationToken);
+                    var result = await CheckOnceAsync(ours, answered, await (scan ?? Task.Run(() => finder.Find().Units, cancellationToken)), cancellationToken);
                     progress?.Invoke(result.Answered.Count, ours.Count);
                     if (result.Success)
                         return result;
@@ -130,15 +134,20 @@ internal sealed class Verifier(WorkerFinder finder, WorkerPinger pinger, TimePro
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private async Task<VerificationResult> CheckOnceAsync(IReadOnlyList<RunningWorker> ours, CancellationToken cancellationToken)
+    // Everything found is pinged, but ours that answered during this verification are not asked again: their answer
+    // is seconds old at most, an exit since ends the wait, and 50 more pings to workers still busy starting would
+    // cost the last moments of a 50-worker start (issue 12, part 5).
+    private async Task<VerificationResult> CheckOnceAsync(IReadOnlyList<RunningWorker> ours, HashSet<RunningWorker> answeredNow,
+        IReadOnlyList<WorkerUnit> units, CancellationToken cancellationToken)
     {
-        var units = finder.Find().Units;
         var byPid = ours.ToDictionary(w => w.Pid);
         var outcomes = await BoundedPings.RunAsync(units, async unit =>
         {
             var worker = unit.Pid is { } pid ? byPid.GetValueOrDefault(pid) : null;
             var node = unit.Node ?? worker?.Node;
-            var outcome = unit.Pid is { } unitPid
+            var outcome = worker is not null && answeredNow.Contains(worker) && !worker.Exited.IsCompleted
+                ? PingOutcome.Answer(worker.Node)
+                : unit.Pid is { } unitPid
                 ? await pinger.PingAsync(node, unitPid, unit.Registration?.Socket, worker?.Index ?? 0, cancellationToken)
                 : PingOutcome.Silent("no process");
             return (Unit: unit, Worker: worker, Outcome: outcome);
