@@ -2,9 +2,10 @@
 # Issue 12 (part 4) and issue 4 closing numbers, measured with the built artifacts (run scripts/build.sh first):
 #   0. the restart fast path: 10 `sleep` workers, restart.initialDelaySeconds 0, one worker SIGKILLed at a time
 #      (FAST_ROUNDS times, default 30, the oldest worker each time: with resetAfterSeconds 1 every kill is a first
-#      restart, which has no backoff): kill(2) -> replacement forked (its exec shim runs) -> replacement running
+#      restart, which has no backoff): kill(2) -> replacement forked (with LAUNCHER_EXEC_SHIM=1 its exec shim runs) -> replacement running
 #      (`sleep` exec'd), median and p90, with the launcher's own steps from its Debug event 1100 (bench/restart_probe.py
-#      fastpath). QUICK=1 runs only this part. LAUNCHER_COMPANION=0 runs the helpers in the launcher binary itself.
+#      fastpath). QUICK=1 runs only this part. LAUNCHER_EXEC_SHIM=1 starts workers through the exec shim;
+#      LAUNCHER_COMPANION=0 then runs the shim in the launcher binary itself.
 #   1. a worker killed with SIGKILL (ROUNDS times, default 20): how long until the launcher notices
 #      (its "Worker ... ended" line in logs/launcher.log, ms precision), until the replacement is started,
 #      and until the replacement answers the protocol ping; medians. Baselines in the same run: a plain
