@@ -7,7 +7,8 @@ namespace Launcher.Supervise;
 /// <summary>
 /// The run's chores while it supervises, each done when something happened and never on a timer (issue 12: an
 /// instance where nothing changes costs nothing): adopted zombies are reaped when a <c>SIGCHLD</c> arrives
-/// (signal(7): sent to the parent, and so to the subreaper or PID 1 that adopted an orphan, whenever a child ends),
+/// (signal(7): sent to the parent, and so to the subreaper or PID 1 that adopted an orphan, whenever a child ends;
+/// a burst of them is one reap, <see cref="ReapGather"/> after the first: <see cref="GatheredChore"/>),
 /// and the status file is rewritten when the run records a change (<see cref="RunEvents.Changed"/>: a worker
 /// started, ended or answered a ping, a phase moved). Writes are coalesced: a burst of changes is one write of the
 /// latest state, and one write runs at a time. A failed chore is logged; the next event tries again.
@@ -19,10 +20,14 @@ internal sealed class Housekeeping(TimeProvider time, RunEvents events, Action r
     /// <summary>The heartbeat's pace, when there is one.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a reap waits for the rest of a burst of <c>SIGCHLD</c>s (ten ping commands ending together).</summary>
+    public static readonly TimeSpan ReapGather = TimeSpan.FromMilliseconds(20);
+
     private readonly Lock _gate = new();
     private CancellationTokenSource? _stopBeating;
     private Task _beating = Task.CompletedTask;
     private IDisposable? _childSignal;
+    private GatheredChore? _reaping;
     private Task _writing = Task.CompletedTask;
     private bool _writePending;
     private bool _started;
@@ -40,7 +45,9 @@ internal sealed class Housekeeping(TimeProvider time, RunEvents events, Action r
 
         events.Changed += OnChanged;
         // .NET reaps the children it started itself before it calls this handler; ours reaps only the adopted ones.
-        _childSignal = ChildExitSignal.Register(() => Run(reap));
+        var reaping = new GatheredChore(time, ReapGather, () => Run(reap));
+        _reaping = reaping;
+        _childSignal = ChildExitSignal.Register(reaping.Request);
         Run(reap); // an orphan that ended before the registration sent its SIGCHLD to nobody
         RequestWrite();
     }
@@ -60,6 +67,8 @@ internal sealed class Housekeeping(TimeProvider time, RunEvents events, Action r
         events.Changed -= OnChanged;
         _childSignal?.Dispose();
         _childSignal = null;
+        _reaping?.Dispose();
+        _reaping = null;
         if (_stopBeating is not null)
         {
             await _stopBeating.CancelAsync();
