@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using CliWrap;
 
@@ -50,30 +51,49 @@ internal sealed class BoundedTextCapture(int maxChars, string? needle = null) : 
 
     public override async Task CopyFromAsync(Stream origin, CancellationToken cancellationToken = default)
     {
-        using var reader = new StreamReader(origin, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-        var buffer = new char[4096];
+        // Pooled buffers: a ping round of ten commands reads twenty streams (issue 12: no garbage per ping).
+        const int ReadSize = 4096;
+        var bytes = ArrayPool<byte>.Shared.Rent(ReadSize);
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(ReadSize));
+        var decoder = Encoding.UTF8.GetDecoder();
         // The last Needle.Length - 1 chars of this stream, so a needle split across two reads is still found.
         var carry = string.Empty;
-        int read;
-        while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+        try
         {
-            var chunk = buffer.AsSpan(0, read);
-            var found = false;
-            if (Needle is not null)
-            {
-                var window = string.Concat(carry, chunk);
-                found = window.Contains(Needle, StringComparison.Ordinal);
-                carry = window.Length < Needle.Length ? window : window[^(Needle.Length - 1)..];
-            }
-
-            lock (_gate)
-            {
-                _found |= found;
-                _totalChars += read;
-                var room = maxChars - _kept.Length;
-                if (room > 0)
-                    _kept.Append(chunk[..Math.Min(room, read)]);
-            }
+            int read;
+            while ((read = await origin.ReadAsync(bytes.AsMemory(0, ReadSize), cancellationToken)) > 0)
+                carry = Take(chars.AsSpan(0, decoder.GetChars(bytes, 0, read, chars, 0, flush: false)), carry);
+            Take(chars.AsSpan(0, decoder.GetChars(bytes, 0, 0, chars, 0, flush: true)), carry);
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    // Keeps what fits, looks for the needle; returns the new carry.
+    private string Take(ReadOnlySpan<char> chunk, string carry)
+    {
+        if (chunk.IsEmpty)
+            return carry;
+        var found = false;
+        if (Needle is not null)
+        {
+            var window = string.Concat(carry, chunk);
+            found = window.Contains(Needle, StringComparison.Ordinal);
+            carry = window.Length < Needle.Length ? window : window[^(Needle.Length - 1)..];
+        }
+
+        lock (_gate)
+        {
+            _found |= found;
+            _totalChars += chunk.Length;
+            var room = maxChars - _kept.Length;
+            if (room > 0)
+                _kept.Append(chunk[..Math.Min(room, chunk.Length)]);
+        }
+
+        return carry;
     }
 }

@@ -85,6 +85,16 @@ internal sealed class Cgroup(string path)
     {
         try
         {
+            // Most runs have no cgroup below them: one rmdir, and the listing only when it fails.
+            try
+            {
+                Directory.Delete(Path, recursive: false);
+                return true;
+            }
+            catch (IOException ex) when (ex is not DirectoryNotFoundException)
+            {
+            }
+
             foreach (var child in Directory.GetDirectories(Path))
                 new Cgroup(child).TryRemove();
             Directory.Delete(Path, recursive: false);

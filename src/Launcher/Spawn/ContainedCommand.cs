@@ -171,8 +171,12 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
         var found = 0;
         if (run is not null)
         {
-            found = run.Pids().Count(p => p != pid || leaderAlive);
-            run.Kill();
+            var members = run.Pids();
+            found = members.Count(p => p != pid || leaderAlive);
+            // An empty cgroup stays empty (only a member can fork into it), so the usual end, a command that left
+            // nothing, needs no kill.
+            if (members.Count > 0)
+                run.Kill();
         }
 
         // Its process group, for the fallback and for a command killed before it reached its cgroup. While any
