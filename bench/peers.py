@@ -94,18 +94,30 @@ def started_at_once(argv, count):
     exit: what a round of `count` ping commands costs this machine's kernel, with no launcher in it."""
     start = time.perf_counter()
     children = []
-    for _ in range(count):
-        r, w = os.pipe()
-        pid = os.posix_spawnp(argv[0], argv, os.environ,
-                              file_actions=[(os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, w, 2)])
-        os.close(w)
-        children.append((pid, r))
-    for pid, r in children:
-        while os.read(r, 4096):
-            pass
-        os.close(r)
-        os.waitpid(pid, 0)
-    return (time.perf_counter() - start) * 1000
+    try:
+        for _ in range(count):
+            r, w = os.pipe()
+            try:
+                pid = os.posix_spawnp(argv[0], argv, os.environ,
+                                      file_actions=[(os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, w, 2)])
+            except OSError:
+                os.close(r)
+                raise
+            finally:
+                os.close(w)
+            children.append((pid, r))
+        while children:
+            pid, r = children[0]
+            while os.read(r, 4096):
+                pass
+            os.close(r)
+            os.waitpid(pid, 0)
+            children.pop(0)
+        return (time.perf_counter() - start) * 1000
+    finally:
+        for pid, r in children:  # only after a failure: nothing left running, no fd left open
+            os.close(r)
+            os.waitpid(pid, 0)
 
 
 def timed(argv, env=None):

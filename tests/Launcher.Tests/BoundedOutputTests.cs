@@ -63,6 +63,24 @@ public sealed class BoundedOutputTests
     }
 
     [Test]
+    public async Task A_capture_decodes_characters_split_across_reads_and_drops_an_opening_byte_order_mark()
+    {
+        // Arrange: a BOM, then a node name with a two-byte and a four-byte character, read three bytes at a time.
+        var capture = new BoundedTextCapture(OutputBounds.MaxCapturedChars, "api42@h\u00f6st\U0001F600");
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("pong api42@h\u00f6st\U0001F600\n")).ToArray();
+
+        // Act
+        await capture.CopyFromAsync(new TrickleStream(bytes, 3));
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(capture.FoundNeedle, Is.True);
+            Assert.That(capture.ToString(), Is.EqualTo("pong api42@h\u00f6st\U0001F600\n"));
+        });
+    }
+
+    [Test]
     public async Task A_capture_without_the_node_name_does_not_find_it()
     {
         var capture = new BoundedTextCapture(16, "api42@host");
@@ -205,4 +223,18 @@ public sealed class BoundedOutputTests
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int size) => throw new NotSupportedException();
     }
+}
+
+/// <summary>Hands out its bytes at most <c>chunk</c> at a time, as a pipe read by a slow writer does.</summary>
+internal sealed class TrickleStream(byte[] bytes, int chunk) : MemoryStream(bytes)
+{
+    public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunk));
+
+    public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunk)]);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        base.ReadAsync(buffer, offset, Math.Min(count, chunk), cancellationToken);
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
 }

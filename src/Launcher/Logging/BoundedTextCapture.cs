@@ -58,17 +58,32 @@ internal sealed class BoundedTextCapture(int maxChars, string? needle = null) : 
         var decoder = Encoding.UTF8.GetDecoder();
         // The last Needle.Length - 1 chars of this stream, so a needle split across two reads is still found.
         var carry = string.Empty;
+        var atStart = true;
         try
         {
             int read;
             while ((read = await origin.ReadAsync(bytes.AsMemory(0, ReadSize), cancellationToken)) > 0)
-                carry = Take(chars.AsSpan(0, decoder.GetChars(bytes, 0, read, chars, 0, flush: false)), carry);
-            Take(chars.AsSpan(0, decoder.GetChars(bytes, 0, 0, chars, 0, flush: true)), carry);
+                carry = Take(Decoded(decoder.GetChars(bytes, 0, read, chars, 0, flush: false)), carry);
+            Take(Decoded(decoder.GetChars(bytes, 0, 0, chars, 0, flush: true)), carry);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(bytes);
             ArrayPool<char>.Shared.Return(chars);
+        }
+
+        // A byte order mark opening the output is not text (StreamReader, which this replaced, dropped it too).
+        ReadOnlySpan<char> Decoded(int count)
+        {
+            var text = chars.AsSpan(0, count);
+            if (atStart && !text.IsEmpty)
+            {
+                atStart = false;
+                if (text[0] == '\uFEFF')
+                    text = text[1..];
+            }
+
+            return text;
         }
     }
 

@@ -59,18 +59,26 @@ internal sealed class GatheredChore(TimeProvider time, TimeSpan gather, Action c
             _state = ChoreState.Running;
         }
 
-        while (true)
+        var more = true;
+        try
         {
-            chore();
-            lock (_gate)
+            while (more)
             {
-                if (_state != ChoreState.RunningAskedAgain || _disposed)
+                chore();
+                lock (_gate)
                 {
-                    _state = ChoreState.Idle;
-                    return;
+                    more = _state == ChoreState.RunningAskedAgain && !_disposed;
+                    _state = more ? ChoreState.Running : ChoreState.Idle;
                 }
-
-                _state = ChoreState.Running;
+            }
+        }
+        finally
+        {
+            // A chore that threw must not leave every later request waiting on a run that never ends.
+            if (more)
+            {
+                lock (_gate)
+                    _state = ChoreState.Idle;
             }
         }
     }
