@@ -30,7 +30,6 @@ internal static partial class LibC
     public const int EINTR = 4;
 
     // Unified syscall numbering: the same on every architecture (Linux 5.3 and later).
-    private const long SYS_pidfd_open = 434;
     private const long SYS_close_range = 436;
     private const long CLOSE_RANGE_CLOEXEC = 4;
 
@@ -45,12 +44,6 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "getpid")]
     [SuppressGCTransition]
     public static partial int ChildGetPid();
-
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial long Syscall(long number, long arg1, long arg2);
-
-    /// <summary><c>pidfd_open(2)</c>: -1 with the errno in <see cref="Marshal.GetLastPInvokeError"/> (ENOSYS before Linux 5.3).</summary>
-    public static int PidFdOpen(int pid) => (int)Syscall(SYS_pidfd_open, pid, 0);
 
     [LibraryImport("libc", EntryPoint = "syscall")]
     [SuppressGCTransition]
@@ -111,18 +104,12 @@ internal static partial class LibC
     [SuppressGCTransition]
     public static partial void ChildExit(int status);
 
-    // The parent's side: ordinary P/Invokes.
+    // The parent's side: ordinary P/Invokes (open, close and pidfd_open are the agent's Syscalls).
     [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
     public static unsafe partial int Pipe2(int* fds, int flags);
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    public static partial int Open(string path, int flags);
-
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    public static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate1(int flags);

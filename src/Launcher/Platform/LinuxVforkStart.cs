@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
-using System.Text;
+using Launcher.Agent.Platform;
 
 namespace Launcher.Platform;
 
@@ -29,8 +29,9 @@ internal static unsafe class LinuxVforkStart
     private const int ExitParentGone = 125;
     private const int ExitCannotStart = 127;
     private const int ErrnoTextCount = 134;
-    private static readonly byte** ErrnoTexts = BuildErrnoTexts();
-    private static readonly bool PidFdsWork = ProbePidFd();
+    // strerror's text for each errno (index 0 unused), built once in the parent: the child may not format anything itself.
+    private static readonly NativeStringArray ErrnoTexts = new([.. Enumerable.Range(0, ErrnoTextCount).Select(errno => errno == 0 ? "" : Marshal.GetPInvokeErrorMessage(errno))]);
+    private static readonly bool PidFdsWork = IdentitySignal.IsRaceFree();
 
     /// <summary>False on a kernel without <c>pidfd_open(2)</c>: every start goes through the shim.</summary>
     public static bool Available => PidFdsWork;
@@ -53,15 +54,17 @@ internal static unsafe class LinuxVforkStart
         {
             var (stdoutRead, stdoutWrite) = Pipe(fds);
             var (stderrRead, stderrWrite) = Pipe(fds);
-            var stdin = AboveStandard(Check(LibC.Open("/dev/null", LibC.O_RDONLY | LibC.O_CLOEXEC), "open /dev/null"), fds);
+            var stdin = AboveStandard(Check(Syscalls.Open("/dev/null", LibC.O_RDONLY | LibC.O_CLOEXEC), "open /dev/null"), fds);
             var cgroupProcs = -1;
             if (options.CgroupPath is { } cgroupPath)
-                cgroupProcs = AboveStandard(Check(LibC.Open(Path.Join(cgroupPath, "cgroup.procs"), LibC.O_WRONLY | LibC.O_CLOEXEC), $"open {cgroupPath}/cgroup.procs"), fds);
+                cgroupProcs = AboveStandard(Check(Syscalls.Open(Path.Join(cgroupPath, "cgroup.procs"), LibC.O_WRONLY | LibC.O_CLOEXEC), $"open {cgroupPath}/cgroup.procs"), fds);
 
-            var directory = Utf8(options.WorkingDirectory);
-            var execPrefix = Utf8($"launcher: cannot start '{template.Program}': ");
-            var directoryPrefix = Utf8($"launcher: cannot start '{template.Program}' in '{options.WorkingDirectory}': ");
-            var cgroupPrefix = Utf8($"launcher: could not join cgroup {options.CgroupPath}; contained by the fallback layers only: ");
+            using var texts = new NativeStringArray([
+                options.WorkingDirectory,
+                $"launcher: cannot start '{template.Program}': ",
+                $"launcher: cannot start '{template.Program}' in '{options.WorkingDirectory}': ",
+                $"launcher: could not join cgroup {options.CgroupPath}; contained by the fallback layers only: ",
+            ]);
             var plan = new ChildPlan
             {
                 ExpectedParent = options.ParentDeathSignal ? Environment.ProcessId : 0,
@@ -69,17 +72,17 @@ internal static unsafe class LinuxVforkStart
                 Stdout = stdoutWrite,
                 Stderr = stderrWrite,
                 CgroupProcs = cgroupProcs,
-                Directory = directory,
-                ExecPrefix = execPrefix,
-                DirectoryPrefix = directoryPrefix,
-                CgroupPrefix = cgroupPrefix,
+                Directory = texts.Pointers[0],
+                ExecPrefix = texts.Pointers[1],
+                DirectoryPrefix = texts.Pointers[2],
+                CgroupPrefix = texts.Pointers[3],
                 Encoded = template.Encoded,
                 ArgumentCount = template.ArgumentCount,
                 EnvironmentCount = template.EnvironmentCount,
                 Argv = template.Argv,
                 Envp = template.Envp,
                 Scratch = template.Scratch,
-                ErrnoTexts = ErrnoTexts,
+                ErrnoTexts = ErrnoTexts.Pointers,
             };
 
             // Every signal stays blocked across the vfork: the child shares our memory and must not run the
@@ -92,10 +95,6 @@ internal static unsafe class LinuxVforkStart
             var errno = *LibC.ErrnoLocation();
             _ = LibC.ThreadSignalMask(LibC.SIG_SETMASK, previous, null);
 
-            NativeMemory.Free(directory);
-            NativeMemory.Free(execPrefix);
-            NativeMemory.Free(directoryPrefix);
-            NativeMemory.Free(cgroupPrefix);
             if (pid < 0)
                 throw new IOException($"vfork failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
             if (plan.DirectoryErrno != 0)
@@ -108,7 +107,7 @@ internal static unsafe class LinuxVforkStart
             }
 
             // Our own unreaped child: its pid cannot name another process until we wait for it.
-            var pidFd = LibC.PidFdOpen(pid);
+            var pidFd = Syscalls.PidFdOpen(pid);
             if (pidFd < 0)
                 throw new IOException($"pidfd_open of child {pid} failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
 
@@ -116,7 +115,7 @@ internal static unsafe class LinuxVforkStart
             {
                 if (fd >= 0)
                 {
-                    _ = LibC.Close(fd);
+                    _ = Syscalls.Close(fd);
                     fds.Remove(fd);
                 }
             }
@@ -127,7 +126,7 @@ internal static unsafe class LinuxVforkStart
         finally
         {
             foreach (var fd in fds)
-                _ = LibC.Close(fd);
+                _ = Syscalls.Close(fd);
         }
     }
 
@@ -306,7 +305,7 @@ internal static unsafe class LinuxVforkStart
         if (fd > 2)
             return fd;
         var moved = Check(LibC.Fcntl(fd, LibC.F_DUPFD_CLOEXEC, 3), "fcntl");
-        _ = LibC.Close(fd);
+        _ = Syscalls.Close(fd);
         opened.Remove(fd);
         opened.Add(moved);
         return moved;
@@ -314,33 +313,6 @@ internal static unsafe class LinuxVforkStart
 
     private static int Check(int fd, string what) =>
         fd >= 0 ? fd : throw new IOException($"{what} failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-
-    private static byte* Utf8(string text)
-    {
-        var length = Encoding.UTF8.GetByteCount(text);
-        var bytes = (byte*)NativeMemory.Alloc((nuint)length + 1);
-        Encoding.UTF8.GetBytes(text, new Span<byte>(bytes, length));
-        bytes[length] = 0;
-        return bytes;
-    }
-
-    // strerror's text for each errno, built once in the parent: the child may not format anything itself.
-    private static byte** BuildErrnoTexts()
-    {
-        var texts = (byte**)NativeMemory.AllocZeroed(ErrnoTextCount, (nuint)sizeof(byte*));
-        for (var errno = 1; errno < ErrnoTextCount; errno++)
-            texts[errno] = Utf8(Marshal.GetPInvokeErrorMessage(errno));
-        return texts;
-    }
-
-    private static bool ProbePidFd()
-    {
-        var fd = LibC.PidFdOpen(Environment.ProcessId);
-        if (fd < 0)
-            return false;
-        _ = LibC.Close(fd);
-        return true;
-    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct ChildPlan

@@ -4,7 +4,7 @@ namespace Launcher.Platform;
 
 /// <summary>
 /// A null-terminated array of UTF-8 strings in native memory, as <c>execve(2)</c> and <c>fexecve(3)</c> take their
-/// argv and envp; freed on dispose (which only runs when the exec failed).
+/// argv and envp (and as the launcher's vfork child reads its texts, which it may not build itself); freed on dispose.
 /// </summary>
 internal sealed unsafe class NativeStringArray : IDisposable
 {

@@ -85,7 +85,7 @@ internal sealed unsafe class PidfdExits
                 // Forgotten before the close: once closed, the next child's pidfd may get the same number.
                 _watched.TryRemove(pidFd, out var onExit);
                 _ = LibC.EpollCtl(_epoll, LibC.EPOLL_CTL_DEL, pidFd, null);
-                _ = LibC.Close(pidFd);
+                _ = Agent.Platform.Syscalls.Close(pidFd);
                 onExit?.Invoke(exitCode);
             }
         }

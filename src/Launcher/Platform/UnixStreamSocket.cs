@@ -111,7 +111,7 @@ internal sealed unsafe partial class UnixStreamSocket : IDisposable
         var fd = Interlocked.Exchange(ref _fd, -1);
         // close(2) releases the descriptor on Linux even when it reports an error; there is nothing to do about one.
         if (fd >= 0)
-            _ = Close(fd);
+            _ = Agent.Platform.Syscalls.Close(fd);
     }
 
     // Returns (to retry) only for EINTR; throws for a timeout (EAGAIN with SO_RCVTIMEO/SO_SNDTIMEO) and anything else.
@@ -152,7 +152,4 @@ internal sealed unsafe partial class UnixStreamSocket : IDisposable
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     private static partial nint SendCall(int fd, byte* buffer, nuint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }
