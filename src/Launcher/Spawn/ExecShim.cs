@@ -32,14 +32,7 @@ internal static class ExecShim
 
         var pid = Environment.ProcessId;
         var node = SelfIdentity.NodeName(pid);
-        var values = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
-            ["node"] = node,
-        };
-        var argv = new string[args.Length - 2];
-        for (var i = 0; i < argv.Length; i++)
-            argv[i] = CommandTemplate.Expand(args[i + 2], values);
+        var argv = WorkerArgv(args[2..], pid, node);
 
         var environment = new List<string>();
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
@@ -53,5 +46,22 @@ internal static class ExecShim
         var problem = new LinuxProgramImage().Replace(argv, environment);
         Console.Error.WriteLine($"launcher: cannot start '{argv[0]}': {problem}");
         return 127;
+    }
+
+    /// <summary>
+    /// The worker's argv as it runs: <c>{pid}</c> and <c>{node}</c> filled in with its own pid and node name, which
+    /// only the worker's process knows (the shim, or the launcher's vfork child through <c>Platform/ExecTemplate</c>).
+    /// </summary>
+    public static string[] WorkerArgv(IReadOnlyList<string> argv, int pid, string node)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
+            ["node"] = node,
+        };
+        var expanded = new string[argv.Count];
+        for (var i = 0; i < expanded.Length; i++)
+            expanded[i] = CommandTemplate.Expand(argv[i], values);
+        return expanded;
     }
 }

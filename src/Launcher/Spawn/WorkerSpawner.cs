@@ -98,12 +98,7 @@ internal sealed class WorkerSpawner(
         (IReadOnlyList<string>, IReadOnlyList<string>) ImageFor(int pid)
         {
             var node = SelfIdentity.NodeName(pid);
-            var values = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["pid"] = pid.ToString(CultureInfo.InvariantCulture),
-                ["node"] = node,
-            };
-            return (argv.Select(a => CommandTemplate.Expand(a, values)).ToArray(), DirectStart.ChildEnvironment(overrides, (EnvironmentNames.Node, node)));
+            return (ExecShim.WorkerArgv(argv, pid, node), DirectStart.ChildEnvironment(overrides, (EnvironmentNames.Node, node)));
         }
 
         void OnExit(int code) => exitEvent.TrySetResult(new WorkerExit(code, time.GetUtcNow()) { Timestamp = time.GetTimestamp() });
