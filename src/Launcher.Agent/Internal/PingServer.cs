@@ -38,7 +38,8 @@ internal sealed class PingServer(string socketPath, PingReply identity, Action o
     private readonly CancellationTokenSource _cts = new();
     private Task _acceptLoop = Task.CompletedTask;
     private Thread? _responder;
-    private byte[] _pingReply = [];
+    // Who we are does not change: the reply is serialized once.
+    private readonly byte[] _pingReply = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, ProtocolJson.Default.PingReply) + "\n");
 
     public void Start()
     {
@@ -53,8 +54,6 @@ internal sealed class PingServer(string socketPath, PingReply identity, Action o
         File.Delete(socketPath);
         _listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         _listener.Listen(16);
-        // Who we are does not change: the reply is serialized once.
-        _pingReply = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, ProtocolJson.Default.PingReply) + "\n");
         _responder = new Thread(AcceptLoop) { IsBackground = true, Name = "launcher-agent-ping" };
         _responder.Start();
     }
@@ -97,12 +96,7 @@ internal sealed class PingServer(string socketPath, PingReply identity, Action o
             var command = Encoding.UTF8.GetString(request[..newline]).Trim();
             // A reply of a few bytes into an empty socket buffer does not block; the timeout is for the impossible.
             client.SendTimeout = 1000;
-            client.Send(command switch
-            {
-                "ping" => _pingReply,
-                "stop" => StopReply,
-                _ => UnknownReply,
-            });
+            client.Send(ReplyTo(command));
             client.Dispose();
             if (command == "stop")
                 onStop();
@@ -150,13 +144,7 @@ internal sealed class PingServer(string socketPath, PingReply identity, Action o
             await using var stream = connection;
             using var reader = new StreamReader(stream, Encoding.UTF8);
             var command = (await reader.ReadLineAsync(timeout.Token))?.Trim();
-            var reply = command switch
-            {
-                "ping" => JsonSerializer.Serialize(identity, ProtocolJson.Default.PingReply),
-                "stop" => "{\"stopping\":true}",
-                _ => "{\"error\":\"unknown command\"}",
-            };
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(reply + "\n"), timeout.Token);
+            await stream.WriteAsync(ReplyTo(command), timeout.Token);
             if (command == "stop")
                 onStop();
         }
@@ -165,6 +153,14 @@ internal sealed class PingServer(string socketPath, PingReply identity, Action o
             // A client that hangs up or stalls costs nothing but its own answer.
         }
     }
+
+    // The one line answering a request, on both paths.
+    private byte[] ReplyTo(string? command) => command switch
+    {
+        "ping" => _pingReply,
+        "stop" => StopReply,
+        _ => UnknownReply,
+    };
 
     public async ValueTask DisposeAsync()
     {
