@@ -51,12 +51,10 @@ internal sealed class CommandJob : IDisposable
 
     public void Dispose() => _job.Dispose();
 
-    private static unsafe bool IsConsoleHost(int pid)
+    private static bool IsConsoleHost(int pid)
     {
         using var handle = WindowsProcesses.Open(pid, WindowsProcesses.ProcessQueryLimitedInformation);
-        var buffer = stackalloc char[1024];
-        var size = 1024u;
-        return handle is not null && QueryImage.QueryFullProcessImageName(handle, 0, buffer, ref size)
-            && Path.GetFileName(new string(buffer, 0, (int)size)).Equals("conhost.exe", StringComparison.OrdinalIgnoreCase);
+        return handle is not null && QueryImage.PathOf(handle) is { } image
+            && Path.GetFileName(image).Equals("conhost.exe", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -63,7 +63,7 @@ internal sealed class WindowsProcessTable : IProcessTable
     public string? ReadExecutablePath(int pid)
     {
         using var handle = WindowsProcesses.Open(pid, WindowsProcesses.ProcessQueryLimitedInformation);
-        return handle is null ? null : ImageName(handle);
+        return handle is null ? null : QueryImage.PathOf(handle);
     }
 
     public string? ReadWorkingDirectory(int pid) => pid == Environment.ProcessId ? Environment.CurrentDirectory : null;
@@ -103,7 +103,7 @@ internal sealed class WindowsProcessTable : IProcessTable
             return null;
         var sid = Advapi32.UserSid(handle);
         var owner = sid is not null && _ownSid is not null && sid.AsSpan().SequenceEqual(_ownSid) ? SameUser : OtherUser;
-        var commandLine = (CommandLine(handle) ?? PebCommandLine.Read(pid)) is { } text ? WindowsCommandLine.Split(text) : ImageName(handle) is { } image ? [image] : [];
+        var commandLine = (CommandLine(handle) ?? PebCommandLine.Read(pid)) is { } text ? WindowsCommandLine.Split(text) : QueryImage.PathOf(handle) is { } image ? [image] : [];
         return new ProcessInfo(new ProcessIdentity(pid, created), parent, owner, 'R', commandLine);
     }
 
@@ -124,12 +124,5 @@ internal sealed class WindowsProcessTable : IProcessTable
         {
             NativeMemory.Free(buffer);
         }
-    }
-
-    private static unsafe string? ImageName(WindowsHandle handle)
-    {
-        var buffer = stackalloc char[1024];
-        var size = 1024u;
-        return QueryImage.QueryFullProcessImageName(handle, 0, buffer, ref size) ? new string(buffer, 0, (int)size) : null;
     }
 }
