@@ -94,8 +94,7 @@ internal static class SocketPingRound
         }
         catch (ArgumentException ex)
         {
-            // As WorkerPinger says it: a silent worker, not the end of the round.
-            unreachable = PingOutcome.Silent($"its socket path cannot be used: {ex.Message}");
+            unreachable = PingOutcome.UnusableSocket(ex);
             return null;
         }
         finally

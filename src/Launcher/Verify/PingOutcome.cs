@@ -10,5 +10,8 @@ internal sealed record PingOutcome(bool Answered, string? Node, string? Problem)
 
     public static PingOutcome Silent(string problem) => new(false, null, problem);
 
+    /// <summary>A socket path <c>UnixDomainSocketEndPoint</c> refuses (over 107 bytes): a silent worker, not the end of supervision.</summary>
+    public static PingOutcome UnusableSocket(ArgumentException refusal) => Silent($"its socket path cannot be used: {refusal.Message}");
+
     public static PingOutcome Broken(string problem) => new(false, null, problem) { ProbeBroken = true };
 }

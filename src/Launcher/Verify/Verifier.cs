@@ -32,6 +32,8 @@ internal sealed class Verifier(WorkerFinder finder, WorkerPinger pinger, TimePro
             var answered = new HashSet<RunningWorker>();
             var anyExit = ours.Count == 0 ? Task.CompletedTask : Task.WhenAny(ours.Select(w => (Task)w.Exited));
             var delay = new RetryDelay();
+            // The one full look at the instance: every process of the machine read, on the pool.
+            Task<IReadOnlyList<WorkerUnit>> LookAtAll() => Task.Run(() => finder.Find().Units, cancellationToken);
             while (true)
             {
                 var change = _registrations.NextChange();
@@ -39,7 +41,7 @@ internal sealed class Verifier(WorkerFinder finder, WorkerPinger pinger, TimePro
                 // The full look reads every process of the machine, which takes a second on a machine busy with 50
                 // workers starting: begun beside the round that asks the last of ours, not after it (and not used by
                 // a later check, which must look again).
-                var scan = answered.Count + ready.Count == ours.Count ? Task.Run(() => finder.Find().Units, cancellationToken) : null;
+                var scan = answered.Count + ready.Count == ours.Count ? LookAtAll() : null;
                 var outcomes = await BoundedPings.RunAsync(ready, w => pinger.PingAsync(w.Node, w.Pid, null, w.Index, cancellationToken), cancellationToken);
                 for (var i = 0; i < ready.Count; i++)
                 {
@@ -56,7 +58,7 @@ internal sealed class Verifier(WorkerFinder finder, WorkerPinger pinger, TimePro
                 if (answered.Count == ours.Count || exited is not null || late)
                 {
                     // The one full look: every worker of the instance that can be found, each pinged.
-                    var result = await CheckOnceAsync(ours, answered, await (scan ?? Task.Run(() => finder.Find().Units, cancellationToken)), cancellationToken);
+                    var result = await CheckOnceAsync(ours, answered, await (scan ?? LookAtAll()), cancellationToken);
                     progress?.Invoke(result.Answered.Count, ours.Count);
                     if (result.Success)
                         return result;

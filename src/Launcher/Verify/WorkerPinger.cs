@@ -41,8 +41,7 @@ internal sealed class WorkerPinger(LauncherSpec spec, RuntimePaths paths, Contai
             }
             catch (ArgumentException ex)
             {
-                // UnixDomainSocketEndPoint refuses a path over 107 bytes: a silent worker, not the end of supervision.
-                return PingOutcome.Silent($"its socket path cannot be used: {ex.Message}");
+                return PingOutcome.UnusableSocket(ex);
             }
 
             return OutcomeOf(reply, pid);
