@@ -61,7 +61,6 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             }
         }
 
-        var variables = new Dictionary<string, string?>(environment, StringComparer.Ordinal) { [CgroupJoin.Variable] = run?.Path };
         var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnExit(System.Diagnostics.Process process)
         {
@@ -75,8 +74,8 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
             }
         }
 
-        var (pid, drained) = (OperatingSystem.IsLinux() && DirectStart.Enabled ? StartDirect(program, argv, workingDirectory, variables, run, output, error, exited) : null)
-            ?? StartThroughShim(program, argv, workingDirectory, variables, output, error, OnExit);
+        var (pid, drained) = (OperatingSystem.IsLinux() && DirectStart.Enabled ? StartDirect(program, argv, workingDirectory, environment, run, output, error, exited) : null)
+            ?? StartThroughShim(program, argv, workingDirectory, new Dictionary<string, string?>(environment, StringComparer.Ordinal) { [CgroupJoin.Variable] = run?.Path }, output, error, OnExit);
         CommandJob? job = null;
         try
         {
@@ -124,14 +123,13 @@ internal sealed class ContainedCommand(CgroupTree? cgroups, ChildRegistry childr
     // The launcher's own vfork (DirectStart): in its cgroup and a process group of its own before the exec, no shim.
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private (int Pid, Task Drained)? StartDirect(string program, IReadOnlyList<string> argv, string workingDirectory,
-        Dictionary<string, string?> variables, Cgroup? run, PipeTarget output, PipeTarget error, TaskCompletionSource<int> exited)
+        IReadOnlyDictionary<string, string?> environment, Cgroup? run, PipeTarget output, PipeTarget error, TaskCompletionSource<int> exited)
     {
-        var overrides = new Dictionary<string, string?>(variables, StringComparer.Ordinal);
-        overrides.Remove(CgroupJoin.Variable);
+        // The child joins its cgroup itself (ChildOptions), so it gets no CgroupJoin variable, which is the shim's.
         IReadOnlyList<string> image = [program, .. argv.Skip(1)];
         var child = DirectStart.TryStart(
             new ChildOptions(run?.Path, workingDirectory, ParentDeathSignal: false),
-            _ => (image, DirectStart.ChildEnvironment(overrides)),
+            _ => (image, DirectStart.ChildEnvironment(environment)),
             children,
             code => exited.TrySetResult(code));
         if (child is null)
