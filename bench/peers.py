@@ -126,7 +126,19 @@ def timed(argv, env=None):
     return (time.perf_counter() - start) * 1000
 
 
-class Launcher:
+class ForegroundSupervisor:
+    """A supervisor that runs as our child (`self.proc`): stopped with SIGTERM, killed with SIGKILL."""
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(DEADLINE)
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait(DEADLINE)
+
+
+class Launcher(ForegroundSupervisor):
     name = "launcher"
 
     def __init__(self, work, n, marker):
@@ -163,16 +175,8 @@ class Launcher:
                 # Not a command: the floor under `ping` above, the same ten `echo`s started at once from here.
                 "echoes_ms": lambda: started_at_once(["echo", "api1@host"], self.n)}
 
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(DEADLINE)
 
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait(DEADLINE)
-
-
-class Supervisord:
+class Supervisord(ForegroundSupervisor):
     name = "supervisord"
 
     def __init__(self, work, n, marker):
@@ -211,14 +215,6 @@ stopwaitsecs=10
 
     def status(self):
         return ["supervisorctl", "-c", self.conf, "status"], None
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(DEADLINE)
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait(DEADLINE)
 
 
 class Pm2:
